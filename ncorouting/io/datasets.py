@@ -1,0 +1,83 @@
+"""Batched datasets: generated instances as TensorDicts, saved as `.npz`, turned into `Instance`s."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from tensordict import TensorDict
+
+from ncorouting.envs import ENVS
+from ncorouting.errors import InputError
+from ncorouting.instance import Instance, distances_from_coords
+from ncorouting.registry import get_problem
+
+REQUIRED_KEYS = {"tsp": ("locs",), "cvrp": ("locs", "depot", "demand", "capacity")}
+
+
+def generate_dataset(problem: str, num_instances: int, num_loc: int, seed: int = 0) -> TensorDict:
+    """`num_instances` uniform instances from the problem's generator, reproducible by `seed`."""
+    env_name = get_problem(problem).env_name
+    if env_name is None:
+        raise InputError(f"problem '{problem}' has no instance generator")
+    generator = ENVS[env_name](generator_params={"num_loc": num_loc}).generator
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return generator(batch_size=[num_instances])
+
+
+def save_dataset(path: str | Path, problem: str, td: TensorDict) -> None:
+    """Write a batch as `.npz` (one array per key, plus the problem name)."""
+    arrays = {k: v.cpu().numpy() for k, v in td.items()}
+    np.savez_compressed(path, problem=np.asarray(problem), **arrays)
+
+
+def load_dataset(path: str | Path) -> tuple[str, TensorDict]:
+    """Read a `.npz` batch written by `save_dataset`; checks keys, sizes and finiteness."""
+    source = str(path)
+    try:
+        with np.load(path, allow_pickle=False) as blob:
+            arrays = {k: blob[k] for k in blob.files}
+    except FileNotFoundError:
+        raise InputError("file not found", source=source) from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"not a readable .npz dataset ({exc})", source=source) from None
+    if "problem" not in arrays:
+        raise InputError("missing array 'problem'", source=source)
+    problem = get_problem(str(arrays.pop("problem"))).name
+    for key in REQUIRED_KEYS.get(problem, ()):
+        if key not in arrays:
+            raise InputError(f"missing array '{key}' for a {problem} dataset", source=source)
+    for key, arr in arrays.items():
+        if not np.isfinite(arr).all():
+            raise InputError(f"array '{key}' holds NaN or infinite values", source=source)
+    batch = arrays["locs"].shape[0]
+    td = TensorDict({k: torch.as_tensor(v) for k, v in arrays.items()}, batch_size=[batch])
+    return problem, td
+
+
+def instances_from_batch(problem: str, td: TensorDict, name: str = "gen") -> list[Instance]:
+    """One exact-Euclidean `Instance` per batch row (CVRP demands scaled back to integers)."""
+    locs = td["locs"].double().cpu().numpy()
+    out = []
+    for b in range(locs.shape[0]):
+        coords, demands, capacity = locs[b], None, None
+        if problem == "cvrp":
+            coords = np.vstack([td["depot"][b].double().cpu().numpy(), coords])
+            capacity = float(td["capacity"][b].reshape(-1)[0])
+            scaled = td["demand"][b].double().cpu().numpy() * capacity
+            demands = np.concatenate(
+                [[0.0], np.where(np.abs(scaled - np.rint(scaled)) < 1e-4, np.rint(scaled), scaled)]
+            )
+        out.append(
+            Instance(
+                problem=problem,
+                distances=distances_from_coords(coords),
+                coords=coords,
+                demands=demands,
+                capacity=capacity,
+                name=f"{name}-{b}",
+            )
+        )
+    return out

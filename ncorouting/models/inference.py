@@ -1,0 +1,175 @@
+"""Neural solving: decode a trained policy (greedy, multi-start, x8 augmentation) and check the routes."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from rl4co.data.transforms import StateAugmentation
+from rl4co.utils.ops import unbatchify
+from tensordict import TensorDict
+
+from ncorouting.envs import ENVS
+from ncorouting.envs.tsp.checker import tour_to_routes
+from ncorouting.errors import CheckpointError
+from ncorouting.instance import Instance
+from ncorouting.models.checkpoint import load_policy
+from ncorouting.models.zoo import get_model
+from ncorouting.solution import Solution
+from ncorouting.solvers import Solver
+
+WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
+
+
+def shipped_checkpoint(model: str, problem: str, num_loc: int) -> Path:
+    """The shipped policy of `model` for `problem` whose training size is closest to `num_loc`."""
+    found = sorted(WEIGHTS_DIR.glob(f"{model}_{problem}*.pt"))
+    if not found:
+        raise CheckpointError(f"no shipped {model} policy for {problem} in {WEIGHTS_DIR}; pass --checkpoint")
+    return min(found, key=lambda p: abs(int(p.stem.split(problem)[-1]) - num_loc))
+
+
+@torch.inference_mode()
+def decode(
+    policy: torch.nn.Module, env, td: TensorDict, multistart: bool, num_augment: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Best actions [B, L] and rewards [B] over start nodes (POMO) and dihedral augmentations."""
+    td = env.reset(td)
+    num_starts = env.get_num_starts(td) if multistart else 0
+    if num_augment > 1:
+        td = StateAugmentation(num_augment=num_augment, augment_fn="dihedral8")(td)
+    decode_type = "multistart_greedy" if multistart else "greedy"
+    out = policy(td, env, phase="test", decode_type=decode_type, num_starts=num_starts, return_actions=True)
+    rollouts = max(num_augment, 1) * max(num_starts, 1)
+    reward = unbatchify(out["reward"], rollouts)  # [B, rollouts]
+    actions = unbatchify(out["actions"], rollouts)  # [B, rollouts, L]
+    best = reward.argmax(dim=1)
+    rows = torch.arange(reward.size(0))
+    return actions[rows, best], reward[rows, best]
+
+
+def actions_to_routes(problem: str, actions: Sequence[int]) -> list[list[int]]:
+    """An action sequence as route lists: TSP tours rotated to city 0, CVRP split at depot visits."""
+    actions = [int(a) for a in actions]
+    if problem == "tsp":
+        return tour_to_routes(actions)
+    routes, current = [], []
+    for node in actions:
+        if node == 0:
+            if current:
+                routes.append(current)
+            current = []
+        else:
+            current.append(node)
+    if current:
+        routes.append(current)
+    return routes
+
+
+def instances_to_batch(instances: Sequence[Instance]) -> TensorDict:
+    """Same-size instances as an environment batch: coordinates scaled into the unit square,
+    with the true distance matrix attached unless it is the plain Euclidean one."""
+    locs, dists, demands = [], [], []
+    for inst in instances:
+        xy = inst.coords
+        if xy.min() < 0 or xy.max() > 1:
+            xy = (xy - xy.min(0)) / max(float(np.ptp(xy, axis=0).max()), 1e-12)
+        locs.append(xy)
+        dists.append(inst.distances)
+        if inst.problem == "cvrp":
+            demands.append(inst.demands[1:] / inst.capacity)
+    locs_t = torch.as_tensor(np.stack(locs), dtype=torch.float32)
+    batch = {"locs": locs_t}
+    if instances[0].problem == "cvrp":
+        batch = {
+            "depot": locs_t[:, 0],
+            "locs": locs_t[:, 1:],
+            "demand": torch.as_tensor(np.stack(demands), dtype=torch.float32),
+        }
+    if not all(inst.is_exact_euclidean for inst in instances):
+        batch["dist"] = torch.as_tensor(np.stack(dists), dtype=torch.float32)
+    return TensorDict(batch, batch_size=[len(instances)])
+
+
+class NeuralSolver(Solver):
+    """A trained policy as a solver. Without `checkpoint`, the shipped policy closest in size is used."""
+
+    problems = ("tsp", "cvrp")
+
+    def __init__(
+        self,
+        model: str = "pomo",
+        checkpoint: str | Path | None = None,
+        num_augment: int | None = None,
+        batch_size: int = 100,
+        allow_other_size: bool = True,
+        device: str = "cpu",
+    ):
+        self.name = model
+        self.spec = get_model(model)
+        self.checkpoint = checkpoint
+        self.num_augment = self.spec.default_augment if num_augment is None else num_augment
+        self.batch_size = batch_size
+        self.allow_other_size = allow_other_size
+        self.device = torch.device(device)
+        self._policies: dict[tuple[str, int], tuple[torch.nn.Module, dict]] = {}
+
+    def supports(self, instance: Instance) -> str | None:
+        reason = super().supports(instance)
+        if reason is None and instance.coords is None:
+            reason = f"solver '{self.name}' needs node coordinates; this instance has an explicit matrix only"
+        return reason
+
+    def policy_for(self, problem: str, num_loc: int) -> tuple[torch.nn.Module, dict]:
+        """Load (once) the policy for a problem and size, checking the checkpoint matches."""
+        key = (problem, num_loc)
+        if key not in self._policies:
+            path = self.checkpoint or shipped_checkpoint(self.name, problem, num_loc)
+            policy, meta = load_policy(path, problem=problem, num_loc=num_loc, allow_other_size=self.allow_other_size)
+            if meta["model"] != self.name:
+                raise CheckpointError(f"{path}: checkpoint holds a '{meta['model']}' policy, not '{self.name}'")
+            self._policies[key] = (policy.to(self.device), meta)
+        return self._policies[key]
+
+    def decode_batch(self, problem: str, td: TensorDict, num_loc: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Decode a prepared batch in chunks of `batch_size`; returns best actions and rewards."""
+        policy, _ = self.policy_for(problem, num_loc)
+        env = ENVS[problem](generator_params={"num_loc": num_loc})
+        actions, rewards = [], []
+        for start in range(0, td.batch_size[0], self.batch_size):
+            chunk = td[start : start + self.batch_size].to(self.device)
+            a, r = decode(policy, env, chunk, self.spec.multistart, self.num_augment)
+            actions.extend(a.cpu())
+            rewards.append(r.cpu())
+        return actions, torch.cat(rewards)
+
+    def _routes(self, instance: Instance, time_limit: float | None, seed: int) -> list[list[int]]:
+        return self.solve_many([instance], time_limit, seed)[0].routes
+
+    def solve(self, instance: Instance, time_limit: float | None = None, seed: int = 0) -> Solution:
+        return self.solve_many([instance], time_limit, seed)[0]
+
+    def solve_many(
+        self, instances: Sequence[Instance], time_limit: float | None = None, seed: int = 0
+    ) -> list[Solution]:
+        """Batch same-size instances together; each solution gets its share of the batch's wall time."""
+        for inst in instances:
+            self._require(inst)
+        torch.manual_seed(seed)
+        groups: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for i, inst in enumerate(instances):
+            groups[(inst.problem, inst.num_clients if inst.problem == "cvrp" else inst.num_nodes)].append(i)
+        solutions: list[Solution | None] = [None] * len(instances)
+        for (problem, num_loc), idx in groups.items():
+            self.policy_for(problem, num_loc)  # loading is not solving time
+            start = time.perf_counter()
+            actions, _ = self.decode_batch(problem, instances_to_batch([instances[i] for i in idx]), num_loc)
+            share = (time.perf_counter() - start) / len(idx)
+            for i, act in zip(idx, actions, strict=True):
+                routes = actions_to_routes(problem, act.tolist())
+                solutions[i] = Solution.from_routes(instances[i], routes, self.name, share)
+        return solutions

@@ -1,0 +1,49 @@
+"""Our names for rl4co's models: how each is built for training and decoded at inference."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rl4co.models.zoo import AMPPO, POMO, AttentionModel
+from rl4co.models.zoo.am.policy import AttentionModelPolicy
+
+from ncorouting.errors import UnknownNameError
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A trainable model: its rl4co Lightning class, its policy defaults and its decoding."""
+
+    lit_class: type
+    policy_defaults: dict = field(default_factory=dict)
+    multistart: bool = False  # POMO decodes from every start node; AM from one
+    default_augment: int = 1
+
+
+MODELS: dict[str, ModelSpec] = {
+    # POMO (Kwon et al. 2020): 6 encoder layers, instance norm, no graph context, shared baseline.
+    "pomo": ModelSpec(
+        POMO,
+        {"num_encoder_layers": 6, "normalization": "instance", "use_graph_context": False},
+        multistart=True,
+        default_augment=8,
+    ),
+    # Attention Model (Kool et al. 2019), REINFORCE with a rollout (or any rl4co) baseline.
+    "am": ModelSpec(AttentionModel, {"num_encoder_layers": 3}),
+    # Attention Model trained with PPO (rl4co's AMPPO).
+    "am_ppo": ModelSpec(AMPPO, {"num_encoder_layers": 3}),
+}
+
+
+def get_model(name: str) -> ModelSpec:
+    """The spec of a model by name; a clear error listing the known ones otherwise."""
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise UnknownNameError("model", name, list(MODELS)) from None
+
+
+def build_policy(model: str, env_name: str, policy_kwargs: dict | None = None) -> AttentionModelPolicy:
+    """The attention policy of `model` for environment `env_name`, defaults merged with overrides."""
+    kwargs = {**get_model(model).policy_defaults, **(policy_kwargs or {})}
+    return AttentionModelPolicy(env_name=env_name, **kwargs)

@@ -1,0 +1,38 @@
+"""One registry from problem names to their checker and environment, so every part agrees."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ncorouting.checking import CheckResult
+from ncorouting.envs.cvrp.checker import check_cvrp
+from ncorouting.envs.tsp.checker import check_tsp
+from ncorouting.errors import UnknownNameError
+from ncorouting.instance import Instance
+
+
+@dataclass(frozen=True)
+class ProblemSpec:
+    """What the suite knows of one problem: its checker, its RL environment and its file suffix."""
+
+    name: str
+    description: str
+    check: Callable[[Instance, Sequence[Sequence[int]]], CheckResult]
+    env_name: str | None  # key into ncorouting.envs.ENVS; None when no neural env exists yet
+    solution_suffix: str
+
+
+PROBLEMS: dict[str, ProblemSpec] = {
+    "tsp": ProblemSpec("tsp", "symmetric travelling salesman", check_tsp, "tsp", ".tour"),
+    "atsp": ProblemSpec("atsp", "asymmetric travelling salesman", check_tsp, None, ".tour"),
+    "cvrp": ProblemSpec("cvrp", "capacitated vehicle routing", check_cvrp, "cvrp", ".sol"),
+}
+
+
+def get_problem(name: str) -> ProblemSpec:
+    """The spec of a problem by name; a clear error listing the known names otherwise."""
+    try:
+        return PROBLEMS[name.lower()]
+    except KeyError:
+        raise UnknownNameError("problem", name, list(PROBLEMS)) from None

@@ -1,0 +1,68 @@
+"""The `Solution` type: routes judged by the problem's one checker, with the cost recomputed."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ncorouting.instance import Instance
+from ncorouting.registry import get_problem
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+
+@dataclass
+class Solution:
+    """Routes of clients (depot 0 implicit at both ends), their cost and feasibility.
+
+    Build it with `Solution.from_routes`: the cost is always recomputed from the routes by the
+    problem's checker, never taken from a solver.
+    """
+
+    instance: Instance
+    routes: list[list[int]]
+    cost: float
+    feasible: bool
+    reason: str | None
+    solver: str
+    runtime: float
+
+    @classmethod
+    def from_routes(cls, instance: Instance, routes: Sequence[Sequence[int]], solver: str, runtime: float) -> Solution:
+        """Check `routes` on `instance` and return the judged solution."""
+        result = get_problem(instance.problem).check(instance, routes)
+        clean = [[int(v) for v in r] for r in routes]
+        return cls(instance, clean, result.cost, result.feasible, result.reason, solver, runtime)
+
+    @property
+    def gap(self) -> float | None:
+        """Percentage above the instance's known optimum (None when unknown or infeasible)."""
+        best = self.instance.known_optimum
+        if best is None or not self.feasible or best == 0:
+            return None
+        return 100.0 * (self.cost - best) / best
+
+    def summary(self) -> dict:
+        """A flat record for tables and JSON."""
+        gap = self.gap
+        return {
+            "instance": self.instance.name,
+            "solver": self.solver,
+            "cost": None if math.isnan(self.cost) else self.cost,
+            "feasible": self.feasible,
+            "reason": self.reason,
+            "routes": len(self.routes),
+            "time_s": self.runtime,
+            "optimum": self.instance.known_optimum,
+            "gap_pct": gap,
+        }
+
+    def plot(self, ax: Axes | None = None, path: str | Path | None = None) -> Axes:
+        """Draw the routes on the instance's coordinates; save a PNG when `path` is given."""
+        from ncorouting.plotting import plot_solution
+
+        return plot_solution(self, ax=ax, path=path)

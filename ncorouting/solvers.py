@@ -1,0 +1,74 @@
+"""One interface for every solver, neural or classical: instances in, checked `Solution`s out."""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+
+from ncorouting.errors import InputError, UnknownNameError
+from ncorouting.instance import Instance
+from ncorouting.solution import Solution
+
+
+class Solver(ABC):
+    """A solver maps instances to routes; this base times it and has every result checked."""
+
+    name: str = "solver"
+    problems: tuple[str, ...] = ()
+
+    def supports(self, instance: Instance) -> str | None:
+        """Why this solver cannot take `instance` (None when it can)."""
+        if instance.problem not in self.problems:
+            handled = ", ".join(self.problems)
+            return f"solver '{self.name}' does not handle problem '{instance.problem}' (it handles {handled})"
+        return None
+
+    def _require(self, instance: Instance) -> None:
+        reason = self.supports(instance)
+        if reason is not None:
+            raise InputError(reason, source=instance.source or instance.name)
+
+    @abstractmethod
+    def _routes(self, instance: Instance, time_limit: float | None, seed: int) -> list[list[int]]:
+        """Routes of clients for one instance (depot 0 implicit)."""
+
+    def solve(self, instance: Instance, time_limit: float | None = None, seed: int = 0) -> Solution:
+        """Solve one instance; wall time measured around the solver alone, cost recomputed by the checker."""
+        self._require(instance)
+        start = time.perf_counter()
+        routes = self._routes(instance, time_limit, seed)
+        return Solution.from_routes(instance, routes, self.name, time.perf_counter() - start)
+
+    def solve_many(
+        self, instances: Sequence[Instance], time_limit: float | None = None, seed: int = 0
+    ) -> list[Solution]:
+        """Solve several instances (one by one here; batched solvers override this)."""
+        return [self.solve(inst, time_limit, seed) for inst in instances]
+
+
+def _ortools(**options) -> Solver:
+    from ncorouting.baselines.ortools import OrToolsSolver
+
+    return OrToolsSolver(**options)
+
+
+def _neural(model: str) -> Callable[..., Solver]:
+    def factory(**options) -> Solver:
+        from ncorouting.models.inference import NeuralSolver
+
+        return NeuralSolver(model=model, **options)
+
+    return factory
+
+
+SOLVERS: dict[str, Callable[..., Solver]] = {"ortools": _ortools, "pomo": _neural("pomo"), "am": _neural("am")}
+
+
+def get_solver(name: str, **options) -> Solver:
+    """Build the solver registered under `name` with its options."""
+    try:
+        factory = SOLVERS[name]
+    except KeyError:
+        raise UnknownNameError("solver", name, list(SOLVERS)) from None
+    return factory(**options)

@@ -1,0 +1,91 @@
+"""Training from Hydra configs with rl4co models and Lightning: `ncorouting train experiment=...`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from hydra import compose, initialize_config_dir
+from lightning import seed_everything
+from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
+from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+from omegaconf import DictConfig, OmegaConf
+from rl4co.utils.trainer import RL4COTrainer
+
+from ncorouting.envs import ENVS
+from ncorouting.errors import UnknownNameError
+from ncorouting.models.checkpoint import PolicyMetadataCallback, policy_metadata, save_policy
+from ncorouting.models.zoo import build_policy, get_model
+from ncorouting.training.curves import plot_learning_curve
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+
+
+def load_config(overrides: list[str], config_dir: Path = CONFIG_DIR) -> DictConfig:
+    """Compose `train.yaml` with command-line overrides (Hydra syntax: key=value, group=option)."""
+    with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
+        return compose(config_name="train", overrides=overrides)
+
+
+def build_env(cfg: DictConfig):
+    """The environment named by `cfg.env.name`, with its generator parameters."""
+    if cfg.env.name not in ENVS:
+        raise UnknownNameError("environment", cfg.env.name, list(ENVS))
+    params = OmegaConf.to_container(cfg.env.generator, resolve=True)
+    return ENVS[cfg.env.name](generator_params=params)
+
+
+def build_model(cfg: DictConfig, env):
+    """The rl4co Lightning module for `cfg.model`, with an explicitly built (and recorded) policy."""
+    spec = get_model(cfg.model.name)
+    policy_kwargs = {**spec.policy_defaults, **OmegaConf.to_container(cfg.model.policy_kwargs, resolve=True)}
+    policy = build_policy(cfg.model.name, env.name, policy_kwargs)
+    model_kwargs = OmegaConf.to_container(cfg.model.kwargs, resolve=True)
+    data = OmegaConf.to_container(cfg.data, resolve=True)
+    optim = OmegaConf.to_container(cfg.optimizer, resolve=True)
+    model = spec.lit_class(env, policy=policy, **data, optimizer_kwargs=optim, **model_kwargs)
+    return model, policy_kwargs
+
+
+def train(cfg: DictConfig) -> Path:
+    """Train, checkpoint and export the policy; returns the exported `.pt` path."""
+    if cfg.threads:
+        torch.set_num_threads(int(cfg.threads))
+    seed_everything(cfg.seed, workers=True)
+    out = Path(cfg.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    OmegaConf.save(cfg, out / "config.yaml", resolve=True)
+
+    env = build_env(cfg)
+    model, policy_kwargs = build_model(cfg, env)
+    meta = policy_metadata(cfg.env.name, cfg.env.generator.num_loc, cfg.model.name, policy_kwargs)
+    checkpoints = ModelCheckpoint(
+        dirpath=out / "checkpoints",
+        filename="epoch{epoch:03d}",
+        auto_insert_metric_name=False,
+        monitor="val/reward",
+        mode="max",
+        save_top_k=1,
+        save_last=True,
+    )
+    trainer_kwargs = OmegaConf.to_container(cfg.trainer, resolve=True)
+    trainer = RL4COTrainer(
+        callbacks=[checkpoints, PolicyMetadataCallback(meta), TQDMProgressBar(refresh_rate=cfg.progress_refresh)],
+        logger=[CSVLogger(out, name="logs", version=""), TensorBoardLogger(out, name="tb", version="")],
+        default_root_dir=out,
+        **trainer_kwargs,
+    )
+    ckpt_path = cfg.resume
+    if ckpt_path == "last":
+        ckpt_path = str(out / "checkpoints" / "last.ckpt")
+    trainer.fit(model, ckpt_path=ckpt_path)
+
+    policy_path = out / "policy.pt"
+    if trainer.is_global_zero:
+        meta.update(global_step=trainer.global_step, epoch=trainer.current_epoch)
+        save_policy(policy_path, model.policy, meta)
+        metrics_csv = out / "logs" / "metrics.csv"
+        if metrics_csv.is_file():
+            plot_learning_curve(metrics_csv, out / "learning_curve.png", title=cfg.name)
+        print(f"exported policy to {policy_path}")
+    return policy_path
