@@ -38,6 +38,10 @@ class EvalResult:
     def per_second(self) -> float:
         return len(self.solutions) / self.seconds if self.seconds > 0 else math.inf
 
+    def head(self, count: int) -> EvalResult:
+        """The first `count` solutions, with the wall time prorated (neural decoding is batched)."""
+        return EvalResult(self.solver, self.solutions[:count], self.seconds * count / len(self.solutions))
+
     def gap_to(self, reference: EvalResult) -> float:
         """Mean per-instance gap (%) to `reference` over the instances both solved feasibly."""
         ref = {s.instance.name: s for s in reference.solutions if s.feasible}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 from hydra import compose, initialize_config_dir
-from lightning import seed_everything
+from lightning import Trainer, seed_everything
 from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 from omegaconf import DictConfig, OmegaConf
@@ -19,6 +19,16 @@ from ncorouting.models.zoo import build_policy, get_model
 from ncorouting.training.curves import plot_learning_curve
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+
+
+class ResumableTrainer(RL4COTrainer):
+    """rl4co's trainer, able to resume: its `fit` does not forward `weights_only`, and our checkpoints
+    pickle the rl4co environment in their hyperparameters, which torch's weights-only loading refuses."""
+
+    def fit(self, model, ckpt_path: str | None = None) -> None:
+        if not model.automatic_optimization:
+            self.gradient_clip_val = None  # as RL4COTrainer.fit does for PPO-style models
+        Trainer.fit(self, model, ckpt_path=ckpt_path, weights_only=False if ckpt_path else None)
 
 
 def load_config(overrides: list[str], config_dir: Path = CONFIG_DIR) -> DictConfig:
@@ -69,7 +79,7 @@ def train(cfg: DictConfig) -> Path:
         save_last=True,
     )
     trainer_kwargs = OmegaConf.to_container(cfg.trainer, resolve=True)
-    trainer = RL4COTrainer(
+    trainer = ResumableTrainer(
         callbacks=[checkpoints, PolicyMetadataCallback(meta), TQDMProgressBar(refresh_rate=cfg.progress_refresh)],
         logger=[CSVLogger(out, name="logs", version=""), TensorBoardLogger(out, name="tb", version="")],
         default_root_dir=out,

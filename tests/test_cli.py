@@ -1,0 +1,70 @@
+"""Command line: solve files and folders, eval on a generated set, demo; `python -m ncorouting` too."""
+
+import subprocess
+import sys
+
+import pytest
+
+from ncorouting.cli import DEMO_INSTANCES, main
+from ncorouting.io.vrplib_files import read_tour, read_vrplib_solution
+
+
+def test_solve_with_shipped_pomo_writes_solution_and_plot(tmp_path, capsys):
+    assert main(["solve", str(DEMO_INSTANCES[1]), "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "cvrp20_demo  pomo" in out and "yes" in out
+    routes = read_vrplib_solution(tmp_path / "cvrp20_demo.pomo.sol")
+    assert sorted(v for r in routes for v in r) == list(range(1, 21))
+    assert (tmp_path / "cvrp20_demo.pomo.png").stat().st_size > 10_000
+
+
+def test_solve_folder_with_ortools(tmp_path, capsys):
+    folder = DEMO_INSTANCES[0].parent
+    assert main(["solve", str(folder), "--solver", "ortools", "--time-limit", "0.5", "--out", str(tmp_path)]) == 0
+    assert sorted(read_tour(tmp_path / "tsp20_demo.ortools.tour")) == list(range(20))
+    assert (tmp_path / "cvrp20_demo.ortools.sol").is_file()
+
+
+@pytest.mark.slow
+def test_solve_tsplib_reports_gap(bench_dir, tmp_path, capsys):
+    assert main(["solve", str(bench_dir / "tsplib" / "eil51.tsp"), "--solver", "pomo", "--out", str(tmp_path)]) == 0
+    line = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("eil51")][0]
+    optimum, gap = line.split()[-2:]
+    assert optimum == "426.0" and 0 <= float(gap) < 15
+
+
+def test_eval_prints_gap_and_speed(capsys):
+    code = main(
+        [
+            "eval",
+            "--problem",
+            "tsp",
+            "--size",
+            "20",
+            "--num-instances",
+            "20",
+            "--reference-instances",
+            "3",
+            "--time-limit",
+            "0.2",
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "gap to ortools measured on the first 3 instances" in out
+    assert "100.0%" in out and "inst_per_s" in out
+
+
+def test_module_entry_point_and_help():
+    proc = subprocess.run([sys.executable, "-m", "ncorouting", "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0
+    for command in ("solve", "eval", "train", "generate", "demo"):
+        assert command in proc.stdout
+
+
+@pytest.mark.slow
+def test_demo(tmp_path, capsys):
+    assert main(["demo", "--time-limit", "1", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "tsp20_demo" in out and "cvrp20_demo" in out and "ortools" in out and "pomo" in out
+    assert (tmp_path / "demo.png").stat().st_size > 20_000
