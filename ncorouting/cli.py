@@ -33,7 +33,7 @@ def _instance_paths(target: Path) -> list[Path]:
 
 def _solver_options(args: argparse.Namespace) -> dict:
     if args.solver in ("pomo", "am"):
-        return {"checkpoint": args.checkpoint, "num_augment": args.num_augment}
+        return {"checkpoint": args.checkpoint, "num_augment": args.num_augment, "device": args.device}
     if args.checkpoint:
         raise InputError(f"--checkpoint applies to neural solvers, not '{args.solver}'")
     return {}
@@ -81,6 +81,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         num_augment=args.num_augment,
         batch_size=args.batch_size,
         allow_other_size=args.allow_other_size,
+        device=args.device,
     )
     neural = eval_neural(solver, problem, td, num_loc)
     rows = [neural.row()]
@@ -159,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--solver", default="pomo", choices=sorted(SOLVERS))
     p.add_argument("--checkpoint", default=None, help="policy file (.pt or Lightning .ckpt); default: shipped")
     p.add_argument("--num-augment", type=int, default=None, help="x8 dihedral augmentation for POMO by default")
+    p.add_argument("--device", default="cpu", help="torch device for neural solvers, e.g. cuda")
     p.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance (classical solvers)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="solutions", help="folder for solution files and plots")
@@ -174,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--solver", default="pomo", choices=["pomo", "am"])
     p.add_argument("--checkpoint", default=None)
     p.add_argument("--num-augment", type=int, default=None)
+    p.add_argument("--device", default="cpu", help="torch device, e.g. cuda")
     p.add_argument("--batch-size", type=int, default=100)
     p.add_argument("--allow-other-size", action="store_true", help="use a checkpoint trained on another size")
     p.add_argument("--reference", default="ortools", help="reference solver ('' for none)")

@@ -53,6 +53,18 @@ def _ortools(**options) -> Solver:
     return OrToolsSolver(**options)
 
 
+def _lkh(**options) -> Solver:
+    from ncorouting.baselines.lkh import LKHSolver
+
+    return LKHSolver(**options)
+
+
+def _hgs(**options) -> Solver:
+    from ncorouting.baselines.pyvrp_hgs import PyVRPSolver
+
+    return PyVRPSolver(**options)
+
+
 def _neural(model: str) -> Callable[..., Solver]:
     def factory(**options) -> Solver:
         from ncorouting.models.inference import NeuralSolver
@@ -62,7 +74,13 @@ def _neural(model: str) -> Callable[..., Solver]:
     return factory
 
 
-SOLVERS: dict[str, Callable[..., Solver]] = {"ortools": _ortools, "pomo": _neural("pomo"), "am": _neural("am")}
+SOLVERS: dict[str, Callable[..., Solver]] = {
+    "ortools": _ortools,
+    "lkh": _lkh,
+    "hgs": _hgs,
+    "pomo": _neural("pomo"),
+    "am": _neural("am"),
+}
 
 
 def get_solver(name: str, **options) -> Solver:

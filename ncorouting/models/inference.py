@@ -96,7 +96,11 @@ def instances_to_batch(instances: Sequence[Instance]) -> TensorDict:
 
 
 class NeuralSolver(Solver):
-    """A trained policy as a solver. Without `checkpoint`, the shipped policy closest in size is used."""
+    """A trained policy as a solver. Without `checkpoint`, the shipped policy closest in size is used.
+
+    Decoding is one greedy pass (POMO: from every start node, best of `num_augment` dihedral
+    augmentations), so `time_limit` does not apply; its wall time is reported like any solver's.
+    """
 
     problems = ("tsp", "cvrp")
 
