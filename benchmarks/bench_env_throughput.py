@@ -13,7 +13,8 @@ import torch
 from rl4co.envs import CVRPEnv as RL4COCVRPEnv
 from rl4co.envs import TSPEnv as RL4COTSPEnv
 
-from ncorouting.envs import CVRPEnv, TSPEnv
+from ncorouting.envs.cvrp.env import CVRPEnv
+from ncorouting.envs.tsp.env import TSPEnv
 from ncorouting.io.datasets import generate_dataset
 from ncorouting.report import format_table
 

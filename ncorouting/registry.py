@@ -19,7 +19,7 @@ class ProblemSpec:
     name: str
     description: str
     check: Callable[[Instance, Sequence[Sequence[int]]], CheckResult]
-    env_name: str | None  # key into ncorouting.envs.ENVS; None when no neural env exists yet
+    env_name: str | None  # name for ncorouting.envs.get_env_class; None when no neural env exists yet
     solution_suffix: str
 
 

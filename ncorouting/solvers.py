@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from tqdm import tqdm
 
 from ncorouting.errors import InputError, UnknownNameError
 from ncorouting.instance import Instance
@@ -41,10 +46,35 @@ class Solver(ABC):
         return Solution.from_routes(instance, routes, self.name, time.perf_counter() - start)
 
     def solve_many(
-        self, instances: Sequence[Instance], time_limit: float | None = None, seed: int = 0
+        self,
+        instances: Sequence[Instance],
+        time_limit: float | None = None,
+        seed: int = 0,
+        workers: int = 1,
+        progress: bool = False,
     ) -> list[Solution]:
-        """Solve several instances (one by one here; batched solvers override this)."""
-        return [self.solve(inst, time_limit, seed) for inst in instances]
+        """Solve several instances over `workers` processes (0: one per core), in input order.
+
+        Each solution's time is measured in its worker around the solver alone, as in `solve`.
+        """
+        for inst in instances:
+            self._require(inst)
+        workers = (os.cpu_count() or 1) if workers == 0 else workers
+        bar = tqdm(total=len(instances), desc=self.name, disable=not progress)
+        solutions: list[Solution | None] = [None] * len(instances)
+        if workers <= 1 or len(instances) <= 1:
+            for i, inst in enumerate(instances):
+                solutions[i] = self.solve(inst, time_limit, seed)
+                bar.update()
+        else:  # spawn, not fork: the parent may hold torch's thread pools
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                futures = {pool.submit(self.solve, inst, time_limit, seed): i for i, inst in enumerate(instances)}
+                for future in as_completed(futures):
+                    solutions[futures[future]] = future.result()
+                    bar.update()
+        bar.close()
+        return solutions
 
 
 def _ortools(**options) -> Solver:

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from ncorouting.envs import CVRPEnv, TSPEnv
+from ncorouting.envs.cvrp.env import CVRPEnv
+from ncorouting.envs.tsp.env import TSPEnv
 from ncorouting.io.datasets import generate_dataset, instances_from_batch
 from ncorouting.models.inference import actions_to_routes
 from ncorouting.solution import Solution

@@ -12,6 +12,10 @@ from ncorouting.baselines.ortools import integer_scale
 from ncorouting.instance import Instance
 from ncorouting.solvers import Solver
 
+#: PyVRP penalises load excess per unit against distance; distances scaled far above the demands
+#: (1e6 as for OR-Tools) saturate its penalty bound and it returns overloaded routes; 1e5 did not.
+DISTANCE_RANGE = 100_000
+
 
 class PyVRPSolver(Solver):
     """PyVRP HGS for CVRP (symmetric or asymmetric matrix) under a wall-time limit, seeded."""
@@ -24,7 +28,7 @@ class PyVRPSolver(Solver):
 
     def _routes(self, instance: Instance, time_limit: float | None, seed: int) -> list[list[int]]:
         limit = self.default_time_limit if time_limit is None else time_limit
-        weights = np.rint(instance.distances * integer_scale(instance.distances)).astype(np.int64)
+        weights = np.rint(instance.distances * integer_scale(instance.distances, DISTANCE_RANGE)).astype(np.int64)
         demand_scale = integer_scale(np.append(instance.demands, instance.capacity), target=1e6)
         demands = np.ceil(instance.demands * demand_scale - 1e-9).astype(np.int64)
         capacity = int(math.floor(instance.capacity * demand_scale + 1e-9))

@@ -1,8 +1,24 @@
-"""Routing environments (rl4co-based) by name."""
+"""Routing environments (rl4co-based) by name, imported lazily: the checkers in this package must
+stay importable without torch, so solver worker processes start fast."""
 
-from ncorouting.envs.cvrp.env import CVRPEnv
-from ncorouting.envs.tsp.env import TSPEnv
+from __future__ import annotations
 
-ENVS = {"tsp": TSPEnv, "cvrp": CVRPEnv}
+import importlib
 
-__all__ = ["ENVS", "CVRPEnv", "TSPEnv"]
+from ncorouting.errors import UnknownNameError
+
+_ENV_CLASSES = {"tsp": "ncorouting.envs.tsp.env:TSPEnv", "cvrp": "ncorouting.envs.cvrp.env:CVRPEnv"}
+
+
+def get_env_class(name: str) -> type:
+    """The environment class registered under `name`."""
+    try:
+        module, cls = _ENV_CLASSES[name].split(":")
+    except KeyError:
+        raise UnknownNameError("environment", name, list(_ENV_CLASSES)) from None
+    return getattr(importlib.import_module(module), cls)
+
+
+def make_env(name: str, num_loc: int, **generator_params):
+    """An environment of `name` whose generator makes instances with `num_loc` nodes (clients for CVRP)."""
+    return get_env_class(name)(generator_params={"num_loc": num_loc, **generator_params})

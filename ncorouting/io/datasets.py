@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from tensordict import TensorDict
 
-from ncorouting.envs import ENVS
+from ncorouting.envs import make_env
 from ncorouting.errors import InputError
 from ncorouting.instance import Instance, distances_from_coords
 from ncorouting.registry import get_problem
@@ -21,7 +21,7 @@ def generate_dataset(problem: str, num_instances: int, num_loc: int, seed: int =
     env_name = get_problem(problem).env_name
     if env_name is None:
         raise InputError(f"problem '{problem}' has no instance generator")
-    generator = ENVS[env_name](generator_params={"num_loc": num_loc}).generator
+    generator = make_env(env_name, num_loc).generator
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         return generator(batch_size=[num_instances])

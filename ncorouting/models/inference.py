@@ -13,7 +13,7 @@ from rl4co.data.transforms import StateAugmentation
 from rl4co.utils.ops import unbatchify
 from tensordict import TensorDict
 
-from ncorouting.envs import ENVS
+from ncorouting.envs import make_env
 from ncorouting.envs.tsp.checker import tour_to_routes
 from ncorouting.errors import CheckpointError
 from ncorouting.instance import Instance
@@ -142,7 +142,7 @@ class NeuralSolver(Solver):
     def decode_batch(self, problem: str, td: TensorDict, num_loc: int) -> tuple[torch.Tensor, torch.Tensor]:
         """Decode a prepared batch in chunks of `batch_size`; returns best actions and rewards."""
         policy, _ = self.policy_for(problem, num_loc)
-        env = ENVS[problem](generator_params={"num_loc": num_loc})
+        env = make_env(problem, num_loc)
         actions, rewards = [], []
         for start in range(0, td.batch_size[0], self.batch_size):
             chunk = td[start : start + self.batch_size].to(self.device)
@@ -158,9 +158,15 @@ class NeuralSolver(Solver):
         return self.solve_many([instance], time_limit, seed)[0]
 
     def solve_many(
-        self, instances: Sequence[Instance], time_limit: float | None = None, seed: int = 0
+        self,
+        instances: Sequence[Instance],
+        time_limit: float | None = None,
+        seed: int = 0,
+        workers: int = 1,
+        progress: bool = False,
     ) -> list[Solution]:
-        """Batch same-size instances together; each solution gets its share of the batch's wall time."""
+        """Batch same-size instances together (`workers` does not apply: decoding is batched);
+        each solution gets its share of its batch's wall time."""
         for inst in instances:
             self._require(inst)
         torch.manual_seed(seed)

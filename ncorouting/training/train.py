@@ -12,8 +12,7 @@ from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 from omegaconf import DictConfig, OmegaConf
 from rl4co.utils.trainer import RL4COTrainer
 
-from ncorouting.envs import ENVS
-from ncorouting.errors import UnknownNameError
+from ncorouting.envs import get_env_class
 from ncorouting.models.checkpoint import PolicyMetadataCallback, policy_metadata, save_policy
 from ncorouting.models.zoo import build_policy, get_model
 from ncorouting.training.curves import plot_learning_curve
@@ -39,10 +38,8 @@ def load_config(overrides: list[str], config_dir: Path = CONFIG_DIR) -> DictConf
 
 def build_env(cfg: DictConfig):
     """The environment named by `cfg.env.name`, with its generator parameters."""
-    if cfg.env.name not in ENVS:
-        raise UnknownNameError("environment", cfg.env.name, list(ENVS))
     params = OmegaConf.to_container(cfg.env.generator, resolve=True)
-    return ENVS[cfg.env.name](generator_params=params)
+    return get_env_class(cfg.env.name)(generator_params=params)
 
 
 def build_model(cfg: DictConfig, env):

@@ -1,0 +1,164 @@
+"""`ncorouting bench`: several solvers on the same instances, one table, judged by the same checker.
+
+Solvers are given as `NAME[:SECONDS][@CHECKPOINT]`, e.g. `hgs:5`, `ortools:1`, `pomo@runs/x/policy.pt`.
+Gaps are per instance, to the known optimum when every instance has one, else to a reference solver's
+cost, else to the best feasible cost any solver found in this run; infeasible results count in the
+feasible share and never in a mean cost or gap.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from ncorouting.errors import InputError  # noqa: E402
+from ncorouting.instance import Instance  # noqa: E402
+from ncorouting.solution import Solution  # noqa: E402
+from ncorouting.solvers import SOLVERS, get_solver  # noqa: E402
+
+SPEC = re.compile(r"^(?P<name>[a-z_]+)(?::(?P<seconds>[0-9.]+))?(?:@(?P<checkpoint>.+))?$")
+NEURAL = ("pomo", "am")
+
+
+@dataclass(frozen=True)
+class SolverSpec:
+    """One solver of a bench run: registry name, time limit, and checkpoint for neural ones."""
+
+    name: str
+    time_limit: float | None = None
+    checkpoint: str | None = None
+
+    @property
+    def label(self) -> str:
+        label = self.name + (f" {self.time_limit:g}s" if self.time_limit is not None else "")
+        return label + (f" ({Path(self.checkpoint).name})" if self.checkpoint else "")
+
+
+def parse_solver_spec(text: str) -> SolverSpec:
+    """`hgs:5` -> SolverSpec('hgs', 5.0); errors name the bad spec and the known solvers."""
+    match = SPEC.match(text.strip())
+    if not match or match["name"] not in SOLVERS:
+        raise InputError(f"bad solver spec '{text}': expected NAME[:SECONDS][@CHECKPOINT], NAME in {sorted(SOLVERS)}")
+    if match["checkpoint"] and match["name"] not in NEURAL:
+        raise InputError(f"bad solver spec '{text}': only neural solvers take a checkpoint")
+    return SolverSpec(match["name"], float(match["seconds"]) if match["seconds"] else None, match["checkpoint"])
+
+
+def run_solver(spec: SolverSpec, instances: Sequence[Instance], workers: int, seed: int) -> list[Solution | None]:
+    """Solve every instance the solver supports (None where it does not), workers in parallel."""
+    options = {"checkpoint": spec.checkpoint} if spec.name in NEURAL else {}
+    solver = get_solver(spec.name, **options)
+    index = [i for i, inst in enumerate(instances) if solver.supports(inst) is None]
+    solved = solver.solve_many([instances[i] for i in index], spec.time_limit, seed, workers=workers, progress=True)
+    results: list[Solution | None] = [None] * len(instances)
+    for i, sol in zip(index, solved, strict=True):
+        results[i] = sol
+    return results
+
+
+def reference_costs(instances: Sequence[Instance], runs: dict[str, list[Solution | None]], reference: str | None):
+    """Per-instance reference cost and what it is (optimum, a solver's label, or best found)."""
+    if reference is None and all(inst.known_optimum is not None for inst in instances):
+        return [inst.known_optimum for inst in instances], "known optimum"
+    if reference is not None:
+        return [s.cost if s is not None and s.feasible else None for s in runs[reference]], reference
+    best = []
+    for i in range(len(instances)):
+        costs = [sols[i].cost for sols in runs.values() if sols[i] is not None and sols[i].feasible]
+        best.append(min(costs) if costs else None)
+    return best, "best found in this run"
+
+
+def summarise(label: str, solutions: list[Solution | None], refs: list[float | None]) -> dict:
+    """One table row: only feasible solutions enter mean cost and gap."""
+    ran = [s for s in solutions if s is not None]
+    feasible = [s for s in ran if s.feasible]
+    gaps = [100 * (s.cost - r) / r for s, r in zip(solutions, refs, strict=True) if s is not None and s.feasible and r]
+    return {
+        "solver": label,
+        "instances": len(ran),
+        "feasible": f"{len(feasible)}/{len(ran)}",
+        "mean_cost": float(np.mean([s.cost for s in feasible])) if feasible else math.nan,
+        "gap_pct": float(np.mean(gaps)) if gaps else math.nan,
+        "s_per_inst": float(np.mean([s.runtime for s in ran])) if ran else math.nan,
+    }
+
+
+def per_instance_rows(instances, runs, refs) -> list[dict]:
+    rows = []
+    for i, inst in enumerate(instances):
+        for label, sols in runs.items():
+            sol = sols[i]
+            if sol is None:
+                continue
+            gap = 100 * (sol.cost - refs[i]) / refs[i] if sol.feasible and refs[i] else None
+            rows.append(
+                {
+                    "instance": inst.name,
+                    "solver": label,
+                    "cost": sol.cost if sol.feasible else None,
+                    "feasible": sol.feasible,
+                    "reason": sol.reason,
+                    "reference": refs[i],
+                    "gap_pct": gap,
+                    "time_s": sol.runtime,
+                }
+            )
+    return rows
+
+
+def write_csv(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def plot_gap_vs_time(summary: list[dict], path: Path, reference: str) -> None:
+    """Mean gap against mean seconds per instance, one labelled point per solver (log time axis)."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for row in summary:
+        if math.isnan(row["gap_pct"]):
+            continue
+        ax.scatter(row["s_per_inst"], row["gap_pct"], s=40)
+        ax.annotate(
+            row["solver"], (row["s_per_inst"], row["gap_pct"]), textcoords="offset points", xytext=(5, 4), fontsize=8
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel("seconds per instance (log)")
+    ax.set_ylabel(f"mean gap to {reference} (%)")
+    ax.grid(alpha=0.3)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+
+
+def run_bench(
+    instances: Sequence[Instance],
+    specs: Sequence[SolverSpec],
+    reference: SolverSpec | None = None,
+    workers: int = 1,
+    seed: int = 0,
+    out: Path | None = None,
+) -> tuple[list[dict], list[dict], str]:
+    """Run every solver (and the reference) on the instances; write CSVs and the plot under `out`."""
+    all_specs = list(dict.fromkeys([*specs, *([reference] if reference else [])]))
+    runs = {spec.label: run_solver(spec, instances, workers, seed) for spec in all_specs}
+    refs, ref_name = reference_costs(instances, runs, reference.label if reference else None)
+    summary = [summarise(label, sols, refs) for label, sols in runs.items()]
+    detail = per_instance_rows(instances, runs, refs)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        write_csv(out / "summary.csv", summary)
+        write_csv(out / "instances.csv", detail)
+        plot_gap_vs_time(summary, out / "gap_vs_time.png", ref_name)
+    return summary, detail, ref_name
