@@ -1,4 +1,5 @@
-"""Shared pieces of the feasibility checkers: route validation and cost recomputed from routes."""
+"""The feasibility checker's pieces, shared by every problem: route validation, side constraints
+(fleet, capacity, time windows, prefixes) and the cost recomputed from the routes."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ncorouting.instance import Instance
+
 Routes = list[list[int]]
+#: Slack on times and loads for floating-point sums.
+EPS = 1e-9
 
 
 @dataclass(frozen=True)
@@ -19,15 +24,21 @@ class CheckResult:
     reason: str | None = None
 
 
-def routes_cost(distances: np.ndarray, routes: Sequence[Sequence[int]]) -> float:
-    """Total cost of routes that each start and end at depot 0, read from the distance matrix."""
-    total = 0.0
-    for route in routes:
-        if len(route) == 0:
-            continue
-        path = np.asarray([0, *route, 0], dtype=np.int64)
-        total += float(distances[path[:-1], path[1:]].sum())
-    return total
+def route_distance(distances: np.ndarray, route: Sequence[int]) -> float:
+    """Length of depot -> route -> depot read from the matrix."""
+    if len(route) == 0:
+        return 0.0
+    path = np.asarray([0, *route, 0], dtype=np.int64)
+    return float(distances[path[:-1], path[1:]].sum())
+
+
+def routes_cost(instance: Instance, routes: Sequence[Sequence[int]], vehicles: Sequence[int] | None = None) -> float:
+    """Total cost: each route's distance times its vehicle's cost per distance (1 without a fleet)."""
+    vehicles = vehicles if vehicles is not None else [None] * len(routes)
+    return sum(
+        instance.vehicle(v).cost_per_distance * route_distance(instance.distances, r)
+        for r, v in zip(routes, vehicles, strict=True)
+    )
 
 
 def normalise_routes(routes: Sequence[Sequence[int]], num_nodes: int) -> tuple[Routes, str | None]:
@@ -62,3 +73,86 @@ def visit_errors(routes: Routes, num_nodes: int) -> str | None:
     if missing.size:
         return f"{missing.size} node(s) never visited, e.g. node {missing[0]}"
     return None
+
+
+def fleet_errors(instance: Instance, routes: Routes, vehicles: Sequence[int] | None) -> str | None:
+    """With a fleet: one distinct vehicle per route, allowed for each of its clients."""
+    if instance.fleet is None:
+        return None if vehicles is None else "vehicles given but the instance has no fleet"
+    if vehicles is None or len(vehicles) != len(routes):
+        return f"the instance has a fleet: give one vehicle per route ({len(routes)} routes)"
+    if any(not 0 <= v < len(instance.fleet) for v in vehicles):
+        return f"vehicle indices must be in 0..{len(instance.fleet) - 1}, got {list(vehicles)}"
+    if len(set(vehicles)) != len(vehicles):
+        return "a vehicle drives more than one route"
+    for route, v in zip(routes, vehicles, strict=True):
+        for node in route:
+            allowed = (instance.allowed_vehicles or {}).get(node)
+            if allowed is not None and v not in allowed:
+                return f"client {node} is served by vehicle {v}, allowed only {allowed}"
+    return None
+
+
+def load_errors(instance: Instance, routes: Routes, vehicles: Sequence[int] | None) -> str | None:
+    """Each route's demand within its vehicle's capacity."""
+    if instance.demands is None:
+        return None
+    for k, route in enumerate(routes):
+        capacity = instance.vehicle(None if vehicles is None else vehicles[k]).capacity
+        load = float(instance.demands[route].sum())
+        if load > capacity + EPS:
+            return f"route {k} carries {load:g}, over the capacity {capacity:g}"
+    return None
+
+
+def schedule_errors(instance: Instance, routes: Routes, vehicles: Sequence[int] | None) -> str | None:
+    """Service starts within every time window, waiting when early; back at the depot in its window."""
+    if instance.time_windows is None:
+        return None
+    tw, travel = instance.time_windows, instance.travel_times
+    service = instance.service_times if instance.service_times is not None else np.zeros(instance.num_nodes)
+    for k, route in enumerate(routes):
+        speed = instance.vehicle(None if vehicles is None else vehicles[k]).speed
+        time, prev = tw[0, 0], 0
+        for node in route:
+            time = max(time + service[prev] + travel[prev, node] / speed, tw[node, 0])
+            if time > tw[node, 1] + EPS:
+                return f"route {k} reaches node {node} at {time:g}, after its window closes at {tw[node, 1]:g}"
+            prev = node
+        time += service[prev] + travel[prev, 0] / speed
+        if time > tw[0, 1] + EPS:
+            return f"route {k} returns to the depot at {time:g}, after the horizon {tw[0, 1]:g}"
+    return None
+
+
+def prefix_errors(instance: Instance, routes: Routes) -> str | None:
+    """Every required prefix begins some route."""
+    for prefix in instance.route_prefixes or []:
+        if not any(route[: len(prefix)] == list(prefix) for route in routes):
+            return f"no route starts with the required prefix {list(prefix)}"
+    return None
+
+
+def check_routes(
+    instance: Instance,
+    routes: Sequence[Sequence[int]],
+    vehicles: Sequence[int] | None = None,
+    max_routes: int | None = None,
+) -> CheckResult:
+    """Check every constraint the instance carries; the cost is recomputed only when feasible."""
+    clean, reason = normalise_routes(routes, instance.num_nodes)
+    if reason is None and max_routes is not None and len(clean) > max_routes:
+        reason = f"at most {max_routes} route(s) allowed, got {len(clean)}"
+    for check in (
+        lambda: visit_errors(clean, instance.num_nodes),
+        lambda: fleet_errors(instance, clean, vehicles),
+        lambda: load_errors(instance, clean, vehicles),
+        lambda: schedule_errors(instance, clean, vehicles),
+        lambda: prefix_errors(instance, clean),
+    ):
+        if reason is not None:
+            break
+        reason = check()
+    if reason is not None:
+        return CheckResult(False, float("nan"), reason)
+    return CheckResult(True, routes_cost(instance, clean, vehicles))

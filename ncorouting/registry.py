@@ -18,7 +18,7 @@ class ProblemSpec:
 
     name: str
     description: str
-    check: Callable[[Instance, Sequence[Sequence[int]]], CheckResult]
+    check: Callable[[Instance, Sequence[Sequence[int]], Sequence[int] | None], CheckResult]
     env_name: str | None  # name for ncorouting.envs.get_env_class; None when no neural env exists yet
     solution_suffix: str
 

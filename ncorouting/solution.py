@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Solution:
-    """Routes of clients (depot 0 implicit at both ends), their cost and feasibility.
+    """Routes of clients (depot 0 implicit at both ends), their cost and feasibility; `vehicles`
+    gives the fleet index of each route when the instance has a fleet.
 
     Build it with `Solution.from_routes`: the cost is always recomputed from the routes by the
     problem's checker, never taken from a solver.
@@ -30,13 +31,22 @@ class Solution:
     reason: str | None
     solver: str
     runtime: float
+    vehicles: list[int] | None = None
 
     @classmethod
-    def from_routes(cls, instance: Instance, routes: Sequence[Sequence[int]], solver: str, runtime: float) -> Solution:
-        """Check `routes` on `instance` and return the judged solution."""
-        result = get_problem(instance.problem).check(instance, routes)
+    def from_routes(
+        cls,
+        instance: Instance,
+        routes: Sequence[Sequence[int]],
+        solver: str,
+        runtime: float,
+        vehicles: Sequence[int] | None = None,
+    ) -> Solution:
+        """Check `routes` (driven by `vehicles`, for a fleet) on `instance`; return the judged solution."""
+        result = get_problem(instance.problem).check(instance, routes, vehicles)
         clean = [[int(v) for v in r] for r in routes]
-        return cls(instance, clean, result.cost, result.feasible, result.reason, solver, runtime)
+        fleet = None if vehicles is None else [int(v) for v in vehicles]
+        return cls(instance, clean, result.cost, result.feasible, result.reason, solver, runtime, fleet)
 
     @property
     def gap(self) -> float | None:

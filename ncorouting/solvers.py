@@ -21,12 +21,16 @@ class Solver(ABC):
 
     name: str = "solver"
     problems: tuple[str, ...] = ()
+    #: Whether the solver honours an instance's fleet, time windows, allowed vehicles and prefixes.
+    side_constraints: bool = False
 
     def supports(self, instance: Instance) -> str | None:
-        """Why this solver cannot take `instance` (None when it can)."""
+        """Why this solver cannot take `instance` (None when it can); never silently drop a constraint."""
         if instance.problem not in self.problems:
             handled = ", ".join(self.problems)
             return f"solver '{self.name}' does not handle problem '{instance.problem}' (it handles {handled})"
+        if instance.has_side_constraints and not self.side_constraints:
+            return f"solver '{self.name}' does not handle fleets, time windows, allowed vehicles or route prefixes"
         return None
 
     def _require(self, instance: Instance) -> None:
@@ -35,15 +39,18 @@ class Solver(ABC):
             raise InputError(reason, source=instance.source or instance.name)
 
     @abstractmethod
-    def _routes(self, instance: Instance, time_limit: float | None, seed: int) -> list[list[int]]:
-        """Routes of clients for one instance (depot 0 implicit)."""
+    def _solve(
+        self, instance: Instance, time_limit: float | None, seed: int
+    ) -> tuple[list[list[int]], list[int] | None]:
+        """Routes of clients for one instance (depot 0 implicit), and the fleet index of each route
+        (None without a fleet)."""
 
     def solve(self, instance: Instance, time_limit: float | None = None, seed: int = 0) -> Solution:
         """Solve one instance; wall time measured around the solver alone, cost recomputed by the checker."""
         self._require(instance)
         start = time.perf_counter()
-        routes = self._routes(instance, time_limit, seed)
-        return Solution.from_routes(instance, routes, self.name, time.perf_counter() - start)
+        routes, vehicles = self._solve(instance, time_limit, seed)
+        return Solution.from_routes(instance, routes, self.name, time.perf_counter() - start, vehicles)
 
     def solve_many(
         self,

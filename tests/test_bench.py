@@ -19,8 +19,8 @@ class DropsLastClient(Solver):
     name = "broken"
     problems = ("cvrp",)
 
-    def _routes(self, instance, time_limit, seed):
-        return [list(range(1, instance.num_nodes - 1))]
+    def _solve(self, instance, time_limit, seed):
+        return [list(range(1, instance.num_nodes - 1))], None
 
 
 def test_parse_specs():

@@ -24,7 +24,7 @@ def test_tsp_cost_from_routes():
     [
         ([[1, 2]], "never visited"),
         ([[1, 2, 3, 1]], "node 1 is visited 2 times"),
-        ([[1, 2], [3]], "one route"),
+        ([[1, 2], [3]], "at most 1 route(s) allowed, got 2"),
         ([[1, 0, 2, 3]], "through the depot"),
         ([[1, 2, 7]], "outside 0..3"),
         ([[1, 2.5, 3]], "not a node index"),

@@ -74,16 +74,16 @@ class LKHSolver(Solver):
         self.max_trials = max_trials
         self.runs = runs
 
-    def _routes(self, instance: Instance, time_limit: float | None, seed: int) -> list[list[int]]:
+    def _solve(self, instance: Instance, time_limit: float | None, seed: int) -> tuple[list[list[int]], None]:
         limit = self.default_time_limit if time_limit is None else time_limit
         weights = np.rint(instance.distances * integer_scale(instance.distances)).astype(np.int64)
         trials = self.max_trials or max(10_000, instance.num_nodes)
         if instance.problem == "cvrp":
-            return self._cvrp(instance, weights, trials, limit, seed)
+            return self._cvrp(instance, weights, trials, limit, seed), None
         kind = "TSP" if np.array_equal(weights, weights.T) else "ATSP"
         problem = "\n".join([f"TYPE : {kind}", f"DIMENSION : {instance.num_nodes}", *_matrix_section(weights), "EOF"])
         tour = elkai_lkh.solve_problem(_parameters(":stdin:", trials, self.runs, limit, seed), problem + "\n")
-        return tour_to_routes([v - 1 for v in tour])
+        return tour_to_routes([v - 1 for v in tour]), None
 
     def _cvrp(self, instance: Instance, weights: np.ndarray, trials: int, limit: float, seed: int) -> list[list[int]]:
         demand_scale = integer_scale(np.append(instance.demands, instance.capacity), target=1e6)

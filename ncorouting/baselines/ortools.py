@@ -1,4 +1,6 @@
-"""OR-Tools routing baseline (guided local search under a time limit) for TSP, ATSP and CVRP."""
+"""OR-Tools routing baseline (guided local search under a time limit) for TSP, ATSP and CVRP, with the
+instance's side constraints: heterogeneous fleet (capacities, speeds, cost per distance), allowed
+vehicles per client, time windows with service times on a duration matrix, and locked route prefixes."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ncorouting.instance import Instance
 from ncorouting.solvers import Solver
 
-#: Non-integral matrices are scaled so that the largest arc is about this many units.
+#: Non-integral data is scaled so that its largest value is about this many units.
 INTEGER_RANGE = 1_000_000
 
 
@@ -24,57 +26,82 @@ def integer_scale(values: np.ndarray, target: float = INTEGER_RANGE) -> float:
 
 
 class OrToolsSolver(Solver):
-    """OR-Tools' routing solver: integer-scaled matrix (`RegisterTransitMatrix`), guided local search.
+    """OR-Tools' routing solver: integer-scaled matrices (`RegisterTransitMatrix`), guided local search.
 
-    `solution_limit` stops on a number of solutions instead of wall time, for reproducible runs.
+    `solution_limit` stops on a number of solutions instead of wall time, for reproducible runs
+    (single worker: OR-Tools routing search is sequential).
     """
 
     name = "ortools"
     problems = ("tsp", "atsp", "cvrp")
+    side_constraints = True
 
     def __init__(self, default_time_limit: float = 1.0, solution_limit: int | None = None):
         self.default_time_limit = default_time_limit
         self.solution_limit = solution_limit
 
-    def _routes(self, instance: Instance, time_limit: float | None, seed: int) -> list[list[int]]:
+    def _solve(
+        self, instance: Instance, time_limit: float | None, seed: int
+    ) -> tuple[list[list[int]], list[int] | None]:
         limit = self.default_time_limit if time_limit is None else time_limit
-        if instance.problem == "cvrp":
-            lower = math.ceil(instance.demands.sum() / instance.capacity)
-            fleet = min(instance.num_clients, lower + max(3, math.ceil(0.3 * lower)))
-            routes = self._run(instance, fleet, limit)
-            if routes is None and fleet < instance.num_clients:
-                routes = self._run(instance, instance.num_clients, limit)
+        if instance.fleet is not None:
+            fleet_sizes = [len(instance.fleet)]
+        elif instance.problem == "cvrp" or instance.time_windows is not None:
+            demand = instance.demands.sum() if instance.demands is not None else 0.0
+            lower = max(1, math.ceil(demand / instance.capacity)) if instance.capacity else 1
+            if instance.problem != "cvrp":
+                fleet_sizes = [1]
+            else:
+                fleet_sizes = [min(instance.num_clients, lower + max(3, math.ceil(0.3 * lower))), instance.num_clients]
         else:
-            routes = self._run(instance, 1, limit)
-        if routes is None:
-            raise RuntimeError(f"OR-Tools found no solution for {instance.name} within {limit} s")
-        return routes
+            fleet_sizes = [1]
+        for size in dict.fromkeys(fleet_sizes):
+            found = self._run(instance, size, limit)
+            if found is not None:
+                return found
+        raise RuntimeError(f"OR-Tools found no solution for {instance.name} within {limit} s")
 
-    def _run(self, instance: Instance, num_vehicles: int, time_limit: float) -> list[list[int]] | None:
+    def _run(self, instance: Instance, num_vehicles: int, time_limit: float):
         manager = pywrapcp.RoutingIndexManager(instance.num_nodes, num_vehicles, 0)
         routing = pywrapcp.RoutingModel(manager)
+        vehicles = [instance.vehicle(v if instance.fleet else None) for v in range(num_vehicles)]
         scale = integer_scale(instance.distances)
-        matrix = np.rint(instance.distances * scale).astype(np.int64).tolist()
-        transit = routing.RegisterTransitMatrix(matrix)
-        routing.SetArcCostEvaluatorOfAllVehicles(transit)
-        if instance.problem == "cvrp":
-            self._add_capacity(routing, instance, num_vehicles)
+        by_cost: dict[float, int] = {}
+        for v, vehicle in enumerate(vehicles):
+            factor = vehicle.cost_per_distance
+            if factor not in by_cost:
+                matrix = np.rint(instance.distances * factor * scale).astype(np.int64).tolist()
+                by_cost[factor] = routing.RegisterTransitMatrix(matrix)
+            routing.SetArcCostEvaluatorOfVehicle(by_cost[factor], v)
+        if instance.demands is not None:
+            self._add_capacity(routing, instance, vehicles)
+        if instance.time_windows is not None:
+            self._add_time_windows(routing, manager, instance, vehicles)
+        for client, allowed in (instance.allowed_vehicles or {}).items():
+            routing.VehicleVar(manager.NodeToIndex(client)).SetValues(list(allowed))  # mandatory: no -1
+
         params = pywrapcp.DefaultRoutingSearchParameters()
         params.first_solution_strategy = (
             routing_enums_pb2.FirstSolutionStrategy.SAVINGS
-            if instance.problem == "cvrp"
+            if instance.problem == "cvrp" and instance.fleet is None
             else routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
         )
         params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
         params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
         if self.solution_limit is not None:
             params.solution_limit = self.solution_limit
+        routing.CloseModelWithParameters(params)
+        if instance.route_prefixes:
+            locks = self._prefix_locks(instance, num_vehicles)
+            if locks is None:
+                return None
+            routing.ApplyLocksToAllVehicles([[manager.NodeToIndex(n) for n in lock] for lock in locks], False)
         assignment = routing.SolveWithParameters(params)
         if assignment is None:
             return None
-        routes = []
-        for vehicle in range(num_vehicles):
-            index, route = routing.Start(vehicle), []
+        routes, used = [], []
+        for v in range(num_vehicles):
+            index, route = routing.Start(v), []
             while not routing.IsEnd(index):
                 node = manager.IndexToNode(index)
                 if node != 0:
@@ -82,12 +109,56 @@ class OrToolsSolver(Solver):
                 index = assignment.Value(routing.NextVar(index))
             if route:
                 routes.append(route)
-        return routes
+                used.append(v)
+        return routes, (used if instance.fleet is not None else None)
 
     @staticmethod
-    def _add_capacity(routing: pywrapcp.RoutingModel, instance: Instance, num_vehicles: int) -> None:
-        scale = integer_scale(np.append(instance.demands, instance.capacity), target=1e6)
+    def _prefix_locks(instance: Instance, num_vehicles: int) -> list[list[int]] | None:
+        """One lock chain per vehicle: each prefix goes to the first free vehicle allowed for all its clients."""
+        locks: list[list[int]] = [[] for _ in range(num_vehicles)]
+        allowed = instance.allowed_vehicles or {}
+        for prefix in instance.route_prefixes:
+            free = [v for v in range(num_vehicles) if not locks[v] and all(v in allowed.get(c, [v]) for c in prefix)]
+            if not free:
+                return None
+            locks[free[0]] = list(prefix)
+        return locks
+
+    @staticmethod
+    def _add_capacity(routing: pywrapcp.RoutingModel, instance: Instance, vehicles: list) -> None:
+        capacities = np.array([v.capacity for v in vehicles], dtype=float)
+        finite = np.isfinite(capacities)
+        scale = integer_scale(np.concatenate([instance.demands, capacities[finite]]), target=1e6)
         demands = np.ceil(instance.demands * scale - 1e-9).astype(np.int64).tolist()
-        capacity = int(math.floor(instance.capacity * scale + 1e-9))
+        total = int(sum(demands))
+        caps = [int(math.floor(c * scale + 1e-9)) if math.isfinite(c) else total for c in capacities]
         demand_cb = routing.RegisterUnaryTransitVector(demands)
-        routing.AddDimensionWithVehicleCapacity(demand_cb, 0, [capacity] * num_vehicles, True, "load")
+        routing.AddDimensionWithVehicleCapacity(demand_cb, 0, caps, True, "load")
+
+    @staticmethod
+    def _add_time_windows(routing, manager, instance: Instance, vehicles: list) -> None:
+        """Time dimension: travel time / speed + service time at the origin; waiting allowed."""
+        tw = instance.time_windows
+        service = instance.service_times if instance.service_times is not None else np.zeros(instance.num_nodes)
+        scale = integer_scale(np.concatenate([instance.travel_times.ravel(), tw.ravel(), service]), target=1e6)
+        by_speed: dict[float, int] = {}
+        transits = []
+        for vehicle in vehicles:
+            if vehicle.speed not in by_speed:
+                times = instance.travel_times / vehicle.speed + service[:, None]
+                by_speed[vehicle.speed] = routing.RegisterTransitMatrix(
+                    np.ceil(times * scale - 1e-9).astype(np.int64).tolist()
+                )
+            transits.append(by_speed[vehicle.speed])
+        horizon = int(math.floor(tw[0, 1] * scale + 1e-9))
+        routing.AddDimensionWithVehicleTransits(transits, horizon, horizon, False, "time")
+        time = routing.GetDimensionOrDie("time")
+        early, late = (
+            np.ceil(tw[:, 0] * scale - 1e-9).astype(np.int64),
+            np.floor(tw[:, 1] * scale + 1e-9).astype(np.int64),
+        )
+        for node in range(1, instance.num_nodes):
+            time.CumulVar(manager.NodeToIndex(node)).SetRange(int(early[node]), int(late[node]))
+        for v in range(len(vehicles)):
+            time.CumulVar(routing.Start(v)).SetRange(int(early[0]), int(late[0]))
+            time.CumulVar(routing.End(v)).SetRange(int(early[0]), int(late[0]))

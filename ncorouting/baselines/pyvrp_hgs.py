@@ -26,7 +26,7 @@ class PyVRPSolver(Solver):
     def __init__(self, default_time_limit: float = 1.0):
         self.default_time_limit = default_time_limit
 
-    def _routes(self, instance: Instance, time_limit: float | None, seed: int) -> list[list[int]]:
+    def _solve(self, instance: Instance, time_limit: float | None, seed: int) -> tuple[list[list[int]], None]:
         limit = self.default_time_limit if time_limit is None else time_limit
         weights = np.rint(instance.distances * integer_scale(instance.distances, DISTANCE_RANGE)).astype(np.int64)
         demand_scale = integer_scale(np.append(instance.demands, instance.capacity), target=1e6)
@@ -49,4 +49,4 @@ class PyVRPSolver(Solver):
         ours = sum(int(weights[np.r_[0, r], np.r_[r, 0]].sum()) for r in routes)
         if result.is_feasible() and ours != result.cost():
             raise RuntimeError(f"PyVRP route mapping mismatch on {instance.name}: {ours} vs {result.cost()}")
-        return routes
+        return routes, None

@@ -51,7 +51,7 @@ def _known_optimum(path: Path, instance: Instance) -> float | None:
     elif instance.problem == "cvrp" and sol_file.is_file():
         routes = read_vrplib_solution(sol_file)
     if routes is not None:
-        result = check(instance, routes)
+        result = check(instance, routes, None)
         if result.feasible:
             return result.cost
     return KNOWN_OPTIMA.get(instance.name)

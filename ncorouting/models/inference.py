@@ -151,8 +151,8 @@ class NeuralSolver(Solver):
             rewards.append(r.cpu())
         return actions, torch.cat(rewards)
 
-    def _routes(self, instance: Instance, time_limit: float | None, seed: int) -> list[list[int]]:
-        return self.solve_many([instance], time_limit, seed)[0].routes
+    def _solve(self, instance: Instance, time_limit: float | None, seed: int) -> tuple[list[list[int]], None]:
+        return self.solve_many([instance], time_limit, seed)[0].routes, None
 
     def solve(self, instance: Instance, time_limit: float | None = None, seed: int = 0) -> Solution:
         return self.solve_many([instance], time_limit, seed)[0]

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ncorouting.checking import CheckResult, normalise_routes, routes_cost, visit_errors
+from ncorouting.checking import CheckResult, check_routes
 from ncorouting.instance import Instance
 
 
-def check_tsp(instance: Instance, routes: Sequence[Sequence[int]]) -> CheckResult:
-    """Feasible when there is exactly one route visiting every city but 0 once (0 closes the tour)."""
-    clean, reason = normalise_routes(routes, instance.num_nodes)
-    if reason is None and len(clean) != 1:
-        reason = f"a TSP tour is one route, got {len(clean)}"
-    if reason is None:
-        reason = visit_errors(clean, instance.num_nodes)
-    if reason is not None:
-        return CheckResult(False, float("nan"), reason)
-    return CheckResult(True, routes_cost(instance.distances, clean))
+def check_tsp(
+    instance: Instance, routes: Sequence[Sequence[int]], vehicles: Sequence[int] | None = None
+) -> CheckResult:
+    """Feasible when one route visits every city but 0 once (0 closes the tour), plus any side constraint."""
+    return check_routes(instance, routes, vehicles, max_routes=1)
 
 
 def tour_to_routes(tour: Sequence[int]) -> list[list[int]]:
