@@ -21,53 +21,64 @@ def line_instance(**constraints) -> Instance:
     )
 
 
-def solve(inst: Instance) -> Solution:
-    sol = OrToolsSolver(solution_limit=2000).solve(inst, time_limit=5)
+def solve(inst: Instance, solver: str = "ortools") -> Solution:
+    if solver == "ortools":
+        sol = OrToolsSolver(solution_limit=2000).solve(inst, time_limit=5)
+    else:
+        sol = get_solver(solver).solve(inst, time_limit=0.5)
     assert sol.feasible, sol.reason
     return sol
 
 
-def test_per_vehicle_capacity():
+BOTH = pytest.mark.parametrize("solver", ["ortools", "hgs"])
+
+
+@BOTH
+def test_per_vehicle_capacity(solver):
     inst = line_instance(demands=np.array([0, 3, 3, 1, 1.0]), fleet=[Vehicle(capacity=2), Vehicle(capacity=6)])
-    sol = solve(inst)
+    sol = solve(inst, solver)
     by_vehicle = dict(zip(sol.vehicles, map(sorted, sol.routes), strict=True))
     assert by_vehicle == {1: [1, 2], 0: [3, 4]}
     wrong = Solution.from_routes(inst, [[1, 2], [3, 4]], "hand", 0, vehicles=[0, 1])
     assert not wrong.feasible and "over the capacity 2" in wrong.reason
 
 
-def test_cost_per_distance_prefers_the_cheap_vehicle():
+@BOTH
+def test_cost_per_distance_prefers_the_cheap_vehicle(solver):
     inst = line_instance(fleet=[Vehicle(capacity=10, cost_per_distance=3.0), Vehicle(capacity=10)])
-    sol = solve(inst)
+    sol = solve(inst, solver)
     assert sol.vehicles == [1] and sol.cost == pytest.approx(8.0)
     assert Solution.from_routes(inst, sol.routes, "hand", 0, vehicles=[0]).cost == pytest.approx(24.0)
 
 
-def test_allowed_vehicles():
+@BOTH
+def test_allowed_vehicles(solver):
     fleet = [Vehicle(capacity=10), Vehicle(capacity=10, cost_per_distance=1.5)]
     inst = line_instance(fleet=fleet, allowed_vehicles={3: [1], 4: [1]})
-    sol = solve(inst)
+    sol = solve(inst, solver)
     assert dict(zip(sol.vehicles, map(sorted, sol.routes), strict=True)) == {0: [1, 2], 1: [3, 4]}
     wrong = Solution.from_routes(inst, [[1, 2, 3, 4]], "hand", 0, vehicles=[0])
     assert "client 3 is served by vehicle 0, allowed only [1]" in wrong.reason
 
 
-def test_time_windows_with_service_times_on_durations():
+@BOTH
+def test_time_windows_with_service_times_on_durations(solver):
     durations = 10 * distances_from_coords(LINE)  # travel time differs from distance
     windows = np.array([[0, 200], [0, 200], [0, 200], [0, 15], [0, 200.0]])
     inst = line_instance(durations=durations, time_windows=windows, service_times=np.array([0, 5, 5, 5, 5.0]))
-    sol = solve(inst)
+    sol = solve(inst, solver)
     route_with_3 = next(r for r in sol.routes if 3 in r)
     assert route_with_3[0] == 3  # reached at t=10 directly; via another client it would be too late
     late = Solution.from_routes(inst, [[1, 2, 3, 4]], "hand", 0)
     assert not late.feasible and "after its window closes at 15" in late.reason
 
 
-def test_speed_decides_who_meets_a_window():
+@BOTH
+def test_speed_decides_who_meets_a_window(solver):
     windows = np.array([[0, 100], [0, 100], [0, 100], [0, 100], [0, 1.5]])
     fleet = [Vehicle(capacity=10, speed=1.0), Vehicle(capacity=10, speed=2.0)]
     inst = line_instance(time_windows=windows, fleet=fleet)
-    sol = solve(inst)
+    sol = solve(inst, solver)
     route_with_4 = next(k for k, r in enumerate(sol.routes) if 4 in r)
     assert sol.vehicles[route_with_4] == 1
     slow = Solution.from_routes(inst, [[1, 2], [4, 3]], "hand", 0, vehicles=[1, 0])
@@ -88,11 +99,16 @@ def test_fleet_solution_needs_vehicles():
     assert "more than one route" in Solution.from_routes(inst, [[1, 2], [3, 4]], "hand", 0, vehicles=[0, 0]).reason
 
 
-@pytest.mark.parametrize("name", ["lkh", "hgs", "pomo"])
+@pytest.mark.parametrize("name", ["lkh", "pomo"])
 def test_solvers_without_side_constraints_refuse(name):
-    inst = line_instance(route_prefixes=[[1]])
+    inst = line_instance(time_windows=np.array([[0, 100.0]] * 5))
     with pytest.raises(InputError, match="does not handle fleets, time windows"):
         get_solver(name).solve(inst)
+
+
+def test_hgs_refuses_route_prefixes():
+    with pytest.raises(InputError, match="cannot lock route prefixes"):
+        get_solver("hgs").solve(line_instance(route_prefixes=[[1]]))
 
 
 @pytest.mark.parametrize(
