@@ -173,6 +173,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_generated_set_args(p: argparse.ArgumentParser, problem: str, size: int, count: int, seed: int) -> None:
+    """Arguments describing a generated instance set: problem, size, count, seed."""
+    p.add_argument("--problem", default=problem)
+    p.add_argument("--size", type=int, default=size, help="cities (TSP) or clients (CVRP)")
+    p.add_argument("--num-instances", type=int, default=count)
+    p.add_argument("--seed", type=int, default=seed)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ncorouting", description="Neural and classical vehicle-routing solvers.")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
@@ -191,11 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_solve)
 
     p = sub.add_parser("eval", help="evaluate a policy on a generated test set against a reference solver")
-    p.add_argument("--problem", default="tsp")
-    p.add_argument("--size", type=int, default=20)
-    p.add_argument("--num-instances", type=int, default=1000)
+    _add_generated_set_args(p, "tsp", 20, 1000, 1234)
     p.add_argument("--dataset", default=None, help=".npz test set instead of generating one")
-    p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--solver", default="pomo", choices=["pomo", "am"])
     p.add_argument("--checkpoint", default=None)
     p.add_argument("--num-augment", type=int, default=None)
@@ -213,10 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("generate", help="generate instances (.npz batch or instance files)")
-    p.add_argument("--problem", default="tsp")
-    p.add_argument("--size", type=int, default=20)
-    p.add_argument("--num-instances", type=int, default=1000)
-    p.add_argument("--seed", type=int, default=0)
+    _add_generated_set_args(p, "tsp", 20, 1000, 0)
     p.add_argument("--out", required=True, help="a .npz file, or a folder for instance files")
     p.add_argument("--format", default="vrplib", choices=["vrplib", "json"])
     p.add_argument("--scale", type=float, default=1000.0, help="coordinate scale for integer (EUC_2D) files")
@@ -227,10 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", default=None, help="instance file or folder; else generated instances")
     p.add_argument("--solvers", default="ortools:1,hgs:1,lkh:1", help="NAME[:SECONDS][@CHECKPOINT],...")
     p.add_argument("--reference", default=None, help="solver spec for gaps (default: known optimum or best found)")
-    p.add_argument("--problem", default="cvrp")
-    p.add_argument("--size", type=int, default=50)
-    p.add_argument("--num-instances", type=int, default=100)
-    p.add_argument("--seed", type=int, default=1234)
+    _add_generated_set_args(p, "cvrp", 50, 100, 1234)
     p.add_argument("--workers", type=int, default=0, help="parallel processes for classical solvers (0: all cores)")
     p.add_argument("--per-instance", action="store_true", help="also print one row per instance and solver")
     p.add_argument("--out", default="bench_output")

@@ -25,6 +25,16 @@ def path_cost(td: TensorDict, path: torch.Tensor) -> torch.Tensor:
 class RoutingEnvBase(RL4COEnvBase):
     """Base of our environments: reset from a given batch, step through an action prefix."""
 
+    generator_cls: type
+
+    def __init__(self, generator=None, generator_params: dict | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.generator = generator or self.generator_cls(**(generator_params or {}))
+        self._make_spec()
+
+    def _make_spec(self) -> None:
+        raise NotImplementedError
+
     def replay(self, td: TensorDict, prefix: torch.Tensor) -> TensorDict:
         """Step a reset state through `prefix` [B, L] of actions; raises if one is masked."""
         for t in range(prefix.size(-1)):

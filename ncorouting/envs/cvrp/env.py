@@ -21,11 +21,7 @@ class CVRPEnv(RoutingEnvBase):
     """
 
     name = "cvrp"
-
-    def __init__(self, generator: CVRPGenerator | None = None, generator_params: dict | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.generator = generator or CVRPGenerator(**(generator_params or {}))
-        self._make_spec()
+    generator_cls = CVRPGenerator
 
     def _reset(self, td: TensorDict | None = None, batch_size=None) -> TensorDict:
         device = td.device

@@ -17,11 +17,7 @@ class TSPEnv(RoutingEnvBase):
     """
 
     name = "tsp"
-
-    def __init__(self, generator: TSPGenerator | None = None, generator_params: dict | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.generator = generator or TSPGenerator(**(generator_params or {}))
-        self._make_spec()
+    generator_cls = TSPGenerator
 
     def _reset(self, td: TensorDict | None = None, batch_size=None) -> TensorDict:
         locs = td["locs"]
