@@ -1,19 +1,26 @@
-"""The shipped policies load with no flag and solve generated instances near the known optimal means
-(TSP20 3.83, CVRP20 6.12 as reported with Concorde / LKH-3; see shared field notes)."""
+"""The shipped policies load with no flag and, best of 8 augmentations, come near a strong reference
+solved on the very same instances: LKH-3 on TSP20 (optimal at this size), HGS on CVRP20."""
 
 import pytest
 
-from ncorouting.evaluation import eval_neural
+from ncorouting.evaluation import eval_neural, eval_solver
 from ncorouting.io.datasets import generate_dataset
 from ncorouting.models.checkpoint import load_policy
 from ncorouting.models.inference import NeuralSolver, shipped_checkpoint
+from ncorouting.solvers import get_solver
 
 
-@pytest.mark.parametrize("problem, optimal_mean, max_gap", [("tsp", 3.83, 1.0), ("cvrp", 6.12, 4.0)])
-def test_shipped_pomo_near_optimal_mean(problem, optimal_mean, max_gap):
+@pytest.mark.parametrize(
+    "problem, reference, time_limit, max_gap",
+    # measured on 1,000 instances: 0.15% (TSP20) and 1.45% (CVRP20) above OR-Tools; see docs/benchmarks.md
+    [("tsp", "lkh", 0.05, 0.5), ("cvrp", "hgs", 0.1, 3.0)],
+)
+def test_shipped_pomo_close_to_reference(problem, reference, time_limit, max_gap):
     path = shipped_checkpoint("pomo", problem, 20)
     _, meta = load_policy(path, problem=problem, num_loc=20)
-    assert meta["model"] == "pomo"
-    result = eval_neural(NeuralSolver("pomo"), problem, generate_dataset(problem, 200, 20, seed=4321), 20)
-    assert result.feasible_share == 1.0
-    assert 100 * (result.mean_cost - optimal_mean) / optimal_mean < max_gap
+    assert meta["model"] == "pomo" and meta["problem"] == problem
+    td = generate_dataset(problem, 100, 20, seed=4321)
+    neural = eval_neural(NeuralSolver("pomo"), problem, td, 20)
+    ref = eval_solver(get_solver(reference), problem, td, time_limit, progress=False)
+    assert neural.feasible_share == 1.0 and ref.feasible_share == 1.0
+    assert 0 <= neural.gap_to(ref) < max_gap

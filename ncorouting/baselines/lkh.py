@@ -40,7 +40,8 @@ def _parameters(problem_file: str, max_trials: int, runs: int, time_limit: float
             f"PROBLEM_FILE = {problem_file}",
             f"MAX_TRIALS = {max_trials}",
             f"RUNS = {runs}",
-            f"TIME_LIMIT = {time_limit:.3f}",
+            f"TIME_LIMIT = {time_limit:.3f}",  # per run
+            f"TOTAL_TIME_LIMIT = {time_limit:.3f}",  # over all runs: the solver's wall-time budget
             f"SEED = {seed + 1}",
             "TRACE_LEVEL = 0",
             "",
@@ -108,7 +109,7 @@ class LKHSolver(Solver):
         with tempfile.TemporaryDirectory(prefix="ncorouting-lkh-") as tmp:
             vrp, par, out = Path(tmp, "p.vrp"), Path(tmp, "p.par"), Path(tmp, "tour.npy")
             vrp.write_text("\n".join(lines) + "\n")
-            par.write_text(_parameters(str(vrp), trials, self.runs, limit, seed) + "MTSP_MIN_SIZE = 0\n")
+            par.write_text(_parameters(str(vrp), trials, self.runs, limit, seed) + "SPECIAL\nMTSP_MIN_SIZE = 0\n")
             proc = subprocess.run([sys.executable, "-c", _CHILD, str(par), str(out)], capture_output=True, text=True)
             if proc.returncode != 0 or not out.is_file():
                 tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]

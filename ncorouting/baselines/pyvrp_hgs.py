@@ -14,13 +14,20 @@ from ncorouting.baselines.ortools import integer_scale
 from ncorouting.instance import Instance
 from ncorouting.solvers import Solver
 
-#: PyVRP penalises load excess per unit against distance; distances scaled far above the demands
-#: (1e6 as for OR-Tools) saturate its penalty bound and it returns overloaded routes; 1e5 did not.
-DISTANCE_RANGE = 100_000
-#: PyVRP's unit costs are integers: costs per distance are multiplied by this before rounding.
-COST_FACTOR_SCALE = 100
+#: PyVRP penalises load excess per unit against arc cost, with a bounded penalty weight: arc costs
+#: (distance x unit cost) and loads must stay on comparable integer scales, or the bound saturates
+#: and it returns overloaded routes (seen on CVRP10 with unit cost 100 and capacity 20).
+COST_RANGE = 100_000
+LOAD_RANGE = 100_000
+#: PyVRP's unit costs are integers: fractional costs per distance get at most this factor.
+UNIT_COST_RANGE = 100
 #: Arc length into a client that a vehicle may not serve (PyVRP has no allowed-vehicles field).
 FORBIDDEN = 10**9
+
+
+def _power_of_ten_below(target: float, largest: float) -> float:
+    """The largest power of ten that keeps `largest` times it at or under `target` (at least 1)."""
+    return float(10 ** max(0, math.floor(math.log10(target / max(largest, 1e-12)))))
 
 
 def _ints(values: np.ndarray, scale: float, up: bool) -> np.ndarray:
@@ -47,10 +54,17 @@ class PyVRPSolver(Solver):
         self, instance: Instance, time_limit: float | None, seed: int
     ) -> tuple[list[list[int]], list[int] | None]:
         limit = self.default_time_limit if time_limit is None else time_limit
-        weights = np.rint(instance.distances * integer_scale(instance.distances, DISTANCE_RANGE)).astype(np.int64)
         fleet = instance.fleet or [instance.vehicle(None)]
+        unit_costs_float = np.array([v.cost_per_distance for v in fleet])
+        unit_costs = np.rint(unit_costs_float * integer_scale(unit_costs_float, UNIT_COST_RANGE)).astype(np.int64)
+        distance_range = COST_RANGE / max(1, int(unit_costs.max()))
+        weights = np.rint(instance.distances * integer_scale(instance.distances, distance_range)).astype(np.int64)
         capacities = np.array([v.capacity for v in fleet])
-        demand_scale = integer_scale(np.append(instance.demands, capacities), target=1e6)
+        loads = np.append(instance.demands, capacities)
+        # exact for integral loads (a power of ten), and never below the integer_scale precision
+        demand_scale = max(
+            integer_scale(loads, LOAD_RANGE), _power_of_ten_below(LOAD_RANGE, float(loads[np.isfinite(loads)].max()))
+        )
         demands = _ints(instance.demands, demand_scale, up=True)
 
         model = Model()
@@ -99,7 +113,7 @@ class PyVRPSolver(Solver):
                 capacity=int(capacity),
                 start_depot=depot,
                 end_depot=depot,
-                unit_distance_cost=int(round(vehicle.cost_per_distance * COST_FACTOR_SCALE)),
+                unit_distance_cost=int(unit_costs[v]),
                 profile=profile,
                 **({"tw_early": int(early[0]), "tw_late": int(late[0])} if tw is not None else {}),
             )
@@ -109,16 +123,16 @@ class PyVRPSolver(Solver):
             # a client activity's idx counts clients from 0 in insertion order: our node is idx + 1
             routes.append([int(a.idx) + 1 for a in route if a.is_client()])
             vehicles.append(int(route.vehicle_type()))
-        self._check_mapping(instance, weights, routes, vehicles, fleet, result)
+        self._check_mapping(instance, weights, routes, vehicles, unit_costs, result)
         return routes, (vehicles if instance.fleet else None)
 
     @staticmethod
-    def _check_mapping(instance, weights, routes, vehicles, fleet, result) -> None:
+    def _check_mapping(instance, weights, routes, vehicles, unit_costs, result) -> None:
         """Our integer cost of the routes must equal PyVRP's objective: else we misread its output."""
         if not result.is_feasible():
             return
         ours = sum(
-            int(round(fleet[v].cost_per_distance * COST_FACTOR_SCALE)) * int(weights[np.r_[0, r], np.r_[r, 0]].sum())
+            int(unit_costs[v]) * int(weights[np.r_[0, r], np.r_[r, 0]].sum())
             for r, v in zip(routes, vehicles, strict=True)
         )
         if ours != result.cost():
