@@ -26,6 +26,7 @@ test: lint
 bench: setup
 	$(PY) benchmarks/bench_neural_vs_ortools.py
 	$(PY) benchmarks/bench_env_throughput.py
+	$(PY) benchmarks/bench_parallel_workers.py
 
 clean:
 	rm -rf $(VENV) demo_output solutions .pytest_cache

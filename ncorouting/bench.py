@@ -1,6 +1,7 @@
 """`ncorouting bench`: several solvers on the same instances, one table, judged by the same checker.
 
-Solvers are given as `NAME[:SECONDS][@CHECKPOINT]`, e.g. `hgs:5`, `ortools:1`, `pomo@runs/x/policy.pt`.
+Solvers are given as `NAME[:SECONDS][+OPTION=VALUE...][@CHECKPOINT]`, e.g. `hgs:5`, `ortools:1`,
+`lkh:120+runs=10+max_trials=10000`, `pomo@runs/x/policy.pt`; options go to the solver's constructor.
 Gaps are per instance, to the known optimum when every instance has one, else to a reference solver's
 cost, else to the best feasible cost any solver found in this run; infeasible results count in the
 feasible share and never in a mean cost or gap.
@@ -26,7 +27,9 @@ from ncorouting.instance import Instance  # noqa: E402
 from ncorouting.solution import Solution  # noqa: E402
 from ncorouting.solvers import SOLVERS, get_solver  # noqa: E402
 
-SPEC = re.compile(r"^(?P<name>[a-z_]+)(?::(?P<seconds>[0-9.]+))?(?:@(?P<checkpoint>.+))?$")
+SPEC = re.compile(
+    r"^(?P<name>[a-z_]+)(?::(?P<seconds>[0-9.]+))?(?P<options>(?:\+[a-z_]+=[^+@]+)*)(?:@(?P<checkpoint>.+))?$"
+)
 NEURAL = ("pomo", "am")
 
 
@@ -37,27 +40,48 @@ class SolverSpec:
     name: str
     time_limit: float | None = None
     checkpoint: str | None = None
+    options: tuple[tuple[str, int | float | str], ...] = ()
 
     @property
     def label(self) -> str:
         label = self.name + (f" {self.time_limit:g}s" if self.time_limit is not None else "")
+        label += "".join(f" {key}={value}" for key, value in self.options)
         return label + (f" ({Path(self.checkpoint).name})" if self.checkpoint else "")
+
+    def solver_options(self) -> dict:
+        """Constructor options: the spec's `+KEY=VALUE`s and, for neural solvers, the checkpoint."""
+        return dict(self.options) | ({"checkpoint": self.checkpoint} if self.checkpoint else {})
+
+
+def _option_value(text: str) -> int | float | str:
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
 def parse_solver_spec(text: str) -> SolverSpec:
     """`hgs:5` -> SolverSpec('hgs', 5.0); errors name the bad spec and the known solvers."""
     match = SPEC.match(text.strip())
     if not match or match["name"] not in SOLVERS:
-        raise InputError(f"bad solver spec '{text}': expected NAME[:SECONDS][@CHECKPOINT], NAME in {sorted(SOLVERS)}")
+        raise InputError(
+            f"bad solver spec '{text}': expected NAME[:SECONDS][+OPTION=VALUE...][@CHECKPOINT], "
+            f"NAME in {sorted(SOLVERS)}"
+        )
     if match["checkpoint"] and match["name"] not in NEURAL:
         raise InputError(f"bad solver spec '{text}': only neural solvers take a checkpoint")
-    return SolverSpec(match["name"], float(match["seconds"]) if match["seconds"] else None, match["checkpoint"])
+    options = tuple(
+        (key, _option_value(value)) for key, value in (item.split("=", 1) for item in match["options"].split("+")[1:])
+    )
+    seconds = float(match["seconds"]) if match["seconds"] else None
+    return SolverSpec(match["name"], seconds, match["checkpoint"], options)
 
 
 def run_solver(spec: SolverSpec, instances: Sequence[Instance], workers: int, seed: int) -> list[Solution | None]:
     """Solve every instance the solver supports (None where it does not), workers in parallel."""
-    options = {"checkpoint": spec.checkpoint} if spec.name in NEURAL else {}
-    solver = get_solver(spec.name, **options)
+    solver = get_solver(spec.name, **spec.solver_options())
     index = [i for i, inst in enumerate(instances) if solver.supports(inst) is None]
     solved = solver.solve_many([instances[i] for i in index], spec.time_limit, seed, workers=workers, progress=True)
     results: list[Solution | None] = [None] * len(instances)

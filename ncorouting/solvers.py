@@ -126,4 +126,7 @@ def get_solver(name: str, **options) -> Solver:
         factory = SOLVERS[name]
     except KeyError:
         raise UnknownNameError("solver", name, list(SOLVERS)) from None
-    return factory(**options)
+    try:
+        return factory(**options)
+    except TypeError as err:  # an option the solver's constructor does not take
+        raise InputError(f"solver '{name}' does not take the option(s) {sorted(options)}: {err}") from None

@@ -33,6 +33,16 @@ def test_parse_specs():
         parse_solver_spec("hgs@x.pt")
 
 
+def test_spec_options_reach_the_solver():
+    spec = parse_solver_spec("lkh:120+runs=10+max_trials=500")
+    assert spec.time_limit == 120 and spec.options == (("runs", 10), ("max_trials", 500))
+    assert spec.label == "lkh 120s runs=10 max_trials=500"
+    solver = solvers.get_solver(spec.name, **spec.solver_options())
+    assert (solver.runs, solver.max_trials) == (10, 500)
+    with pytest.raises(InputError, match=r"solver 'hgs' does not take the option\(s\) \['runs'\]"):
+        solvers.get_solver("hgs", runs=3)
+
+
 def test_infeasible_counted_not_averaged(monkeypatch, tmp_path):
     monkeypatch.setitem(solvers.SOLVERS, "broken", lambda **_: DropsLastClient())
     instances = instances_from_batch("cvrp", generate_dataset("cvrp", 3, 10, seed=0))

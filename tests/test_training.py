@@ -7,8 +7,10 @@ import sys
 import pytest
 import torch
 
+from ncorouting.errors import CheckpointError, InputError
 from ncorouting.models.checkpoint import load_policy
-from ncorouting.training.train import load_config, train
+from ncorouting.models.inference import shipped_checkpoint
+from ncorouting.training.train import build_env, build_model, init_weights, load_config, train
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = [
@@ -45,6 +47,27 @@ def test_resume_continues_from_last_checkpoint(tmp_path):
     train(load_config([*common, "trainer.max_steps=4", "resume=last"]))
     _, meta = load_policy(tmp_path / "policy.pt")
     assert meta["global_step"] == 4
+
+
+def test_init_from_starts_a_larger_run_with_trained_weights():
+    """Curriculum: the shipped TSP20 policy starts a TSP50 run; its metadata says where it came from."""
+    cfg = load_config(["experiment=tsp50_pomo", f"init_from={shipped_checkpoint('pomo', 'tsp', 20)}"])
+    model, _ = build_model(cfg, build_env(cfg))
+    origin = init_weights(model, cfg)
+    source, _ = load_policy(cfg.init_from)
+    assert origin["init_from_num_loc"] == 20
+    for (name, a), (_, b) in zip(model.policy.state_dict().items(), source.state_dict().items(), strict=True):
+        assert torch.equal(a, b), name
+
+
+def test_init_from_refuses_another_problem_or_model():
+    tsp20 = shipped_checkpoint("pomo", "tsp", 20)
+    cfg = load_config(["experiment=cvrp20_pomo", f"init_from={tsp20}"])
+    with pytest.raises(CheckpointError, match="trained for problem 'tsp', not 'cvrp'"):
+        init_weights(build_model(cfg, build_env(cfg))[0], cfg)
+    cfg = load_config(["experiment=tsp20_am", f"init_from={tsp20}"])
+    with pytest.raises(InputError, match="a 'pomo' policy cannot start a 'am' run"):
+        init_weights(build_model(cfg, build_env(cfg))[0], cfg)
 
 
 def test_overrides_reach_the_config():

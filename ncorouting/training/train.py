@@ -13,7 +13,8 @@ from omegaconf import DictConfig, OmegaConf
 from rl4co.utils.trainer import RL4COTrainer
 
 from ncorouting.envs import get_env_class
-from ncorouting.models.checkpoint import PolicyMetadataCallback, policy_metadata, save_policy
+from ncorouting.errors import InputError
+from ncorouting.models.checkpoint import PolicyMetadataCallback, load_policy, policy_metadata, save_policy
 from ncorouting.models.zoo import build_policy, get_model
 from ncorouting.training.curves import plot_learning_curve
 
@@ -54,6 +55,19 @@ def build_model(cfg: DictConfig, env):
     return model, policy_kwargs
 
 
+def init_weights(model, cfg: DictConfig) -> dict:
+    """Start from a trained policy's weights (e.g. TSP20 weights for a TSP50 run): same problem and
+    model, any size; returns where they came from, for the exported policy's metadata."""
+    source, meta = load_policy(cfg.init_from, problem=cfg.env.name, allow_other_size=True)
+    if meta["model"] != cfg.model.name:
+        raise InputError(f"init_from={cfg.init_from}: a '{meta['model']}' policy cannot start a '{cfg.model.name}' run")
+    try:
+        model.policy.load_state_dict(source.state_dict())
+    except RuntimeError as exc:
+        raise InputError(f"init_from={cfg.init_from}: its weights do not fit this run's policy ({exc})") from None
+    return {"init_from": str(cfg.init_from), "init_from_num_loc": meta["num_loc"]}
+
+
 def train(cfg: DictConfig) -> Path:
     """Train, checkpoint and export the policy; returns the exported `.pt` path."""
     if cfg.threads:
@@ -65,7 +79,8 @@ def train(cfg: DictConfig) -> Path:
 
     env = build_env(cfg)
     model, policy_kwargs = build_model(cfg, env)
-    meta = policy_metadata(cfg.env.name, cfg.env.generator.num_loc, cfg.model.name, policy_kwargs)
+    origin = init_weights(model, cfg) if cfg.init_from else {}
+    meta = policy_metadata(cfg.env.name, cfg.env.generator.num_loc, cfg.model.name, policy_kwargs, **origin)
     checkpoints = ModelCheckpoint(
         dirpath=out / "checkpoints",
         filename="epoch{epoch:03d}",
