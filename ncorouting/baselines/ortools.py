@@ -16,13 +16,19 @@ from ncorouting.solvers import Solver
 INTEGER_RANGE = 1_000_000
 
 
+def power_of_ten_scale(values: np.ndarray, target: float) -> float:
+    """The largest power of ten (at least 1) keeping the largest finite |value| at or under `target`."""
+    finite = values[np.isfinite(values)]
+    largest = float(np.abs(finite).max()) if finite.size else 0.0
+    return float(10 ** max(0, math.floor(math.log10(target / (largest or 1.0)))))
+
+
 def integer_scale(values: np.ndarray, target: float = INTEGER_RANGE) -> float:
     """1 for integral data, else a power of ten bringing the largest value near `target`."""
     finite = values[np.isfinite(values)]
     if np.allclose(finite, np.rint(finite)):
         return 1.0
-    largest = float(np.abs(finite).max()) or 1.0
-    return float(10 ** max(0, math.floor(math.log10(target / largest))))
+    return power_of_ten_scale(finite, target)
 
 
 class OrToolsSolver(Solver):

@@ -10,7 +10,7 @@ import numpy as np
 from pyvrp import Model
 from pyvrp.stop import MaxRuntime
 
-from ncorouting.baselines.ortools import integer_scale
+from ncorouting.baselines.ortools import integer_scale, power_of_ten_scale
 from ncorouting.instance import Instance
 from ncorouting.solvers import Solver
 
@@ -23,11 +23,6 @@ LOAD_RANGE = 100_000
 UNIT_COST_RANGE = 100
 #: Arc length into a client that a vehicle may not serve (PyVRP has no allowed-vehicles field).
 FORBIDDEN = 10**9
-
-
-def _power_of_ten_below(target: float, largest: float) -> float:
-    """The largest power of ten that keeps `largest` times it at or under `target` (at least 1)."""
-    return float(10 ** max(0, math.floor(math.log10(target / max(largest, 1e-12)))))
 
 
 def _ints(values: np.ndarray, scale: float, up: bool) -> np.ndarray:
@@ -60,11 +55,8 @@ class PyVRPSolver(Solver):
         distance_range = COST_RANGE / max(1, int(unit_costs.max()))
         weights = np.rint(instance.distances * integer_scale(instance.distances, distance_range)).astype(np.int64)
         capacities = np.array([v.capacity for v in fleet])
-        loads = np.append(instance.demands, capacities)
-        # exact for integral loads (a power of ten), and never below the integer_scale precision
-        demand_scale = max(
-            integer_scale(loads, LOAD_RANGE), _power_of_ten_below(LOAD_RANGE, float(loads[np.isfinite(loads)].max()))
-        )
+        # loads scaled up to about LOAD_RANGE even when integral (a power of ten keeps them exact)
+        demand_scale = power_of_ten_scale(np.append(instance.demands, capacities), LOAD_RANGE)
         demands = _ints(instance.demands, demand_scale, up=True)
 
         model = Model()
