@@ -5,8 +5,11 @@ import sys
 
 import pytest
 
-from ncorouting.cli import DEMO_INSTANCES, main
+from ncorouting.cli import main
 from ncorouting.io.vrplib_files import read_tour, read_vrplib_solution
+from ncorouting.resources import demo_instances
+
+DEMO_INSTANCES = demo_instances()
 
 
 def test_solve_with_shipped_pomo_writes_solution_and_plot(tmp_path, capsys):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import torch
 from rl4co.models.zoo import AMPPO, POMO, AttentionModel
 from rl4co.models.zoo.am.policy import AttentionModelPolicy
 
@@ -12,10 +14,13 @@ from ncorouting.errors import UnknownNameError
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A trainable model: its rl4co Lightning class, its policy defaults and its decoding."""
+    """A trainable model: its Lightning class (rl4co's or ours, built as `lit_class(env, policy=...,
+    **data, optimizer_kwargs=..., **kwargs)`), how its policy is built, its policy defaults and decoding."""
 
     lit_class: type
     policy_defaults: dict = field(default_factory=dict)
+    #: Builds the policy: `policy_class(env_name=..., **kwargs)`.
+    policy_class: Callable[..., torch.nn.Module] = AttentionModelPolicy
     multistart: bool = False  # POMO decodes from every start node; AM from one
     default_augment: int = 1
 
@@ -43,7 +48,7 @@ def get_model(name: str) -> ModelSpec:
         raise UnknownNameError("model", name, list(MODELS)) from None
 
 
-def build_policy(model: str, env_name: str, policy_kwargs: dict | None = None) -> AttentionModelPolicy:
-    """The attention policy of `model` for environment `env_name`, defaults merged with overrides."""
-    kwargs = {**get_model(model).policy_defaults, **(policy_kwargs or {})}
-    return AttentionModelPolicy(env_name=env_name, **kwargs)
+def build_policy(model: str, env_name: str, policy_kwargs: dict | None = None) -> torch.nn.Module:
+    """The policy of `model` for environment `env_name`, defaults merged with overrides."""
+    spec = get_model(model)
+    return spec.policy_class(env_name=env_name, **{**spec.policy_defaults, **(policy_kwargs or {})})

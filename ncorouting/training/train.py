@@ -12,13 +12,12 @@ from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 from omegaconf import DictConfig, OmegaConf
 from rl4co.utils.trainer import RL4COTrainer
 
+from ncorouting import resources
 from ncorouting.envs import get_env_class
 from ncorouting.errors import InputError
 from ncorouting.models.checkpoint import PolicyMetadataCallback, load_policy, policy_metadata, save_policy
 from ncorouting.models.zoo import build_policy, get_model
 from ncorouting.training.curves import plot_learning_curve
-
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 
 
 class ResumableTrainer(RL4COTrainer):
@@ -31,9 +30,9 @@ class ResumableTrainer(RL4COTrainer):
         Trainer.fit(self, model, ckpt_path=ckpt_path, weights_only=False if ckpt_path else None)
 
 
-def load_config(overrides: list[str], config_dir: Path = CONFIG_DIR) -> DictConfig:
+def load_config(overrides: list[str], config_dir: Path | None = None) -> DictConfig:
     """Compose `train.yaml` with command-line overrides (Hydra syntax: key=value, group=option)."""
-    with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
+    with initialize_config_dir(config_dir=str(config_dir or resources.config_dir()), version_base="1.3"):
         return compose(config_name="train", overrides=overrides)
 
 

@@ -1,0 +1,43 @@
+"""Command line: `ncorouting <command>` (also `python -m ncorouting`), one module per subcommand.
+
+A new subcommand is a module here with `add_parser(subparsers)` that sets `func`, listed in COMMANDS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from ncorouting.errors import NcoroutingError
+
+#: Subcommand modules of this package, in the order `--help` lists them.
+COMMANDS = ["solve", "evaluate", "train", "generate", "bench", "demo"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `ncorouting` parser with every subcommand's arguments."""
+    parser = argparse.ArgumentParser(prog="ncorouting", description="Neural and classical vehicle-routing solvers.")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"ncorouting.cli.{name}").add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; a deliberate error prints `error: ...` and returns 2."""
+    args = build_parser().parse_args(argv)
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    try:
+        return args.func(args)
+    except NcoroutingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
