@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ncorouting.cli.common import instance_paths
@@ -16,12 +17,38 @@ from ncorouting.solvers import SOLVERS, get_solver
 SOLVE_COLUMNS = ["instance", "solver", "cost", "feasible", "routes", "time_s", "optimum", "gap_pct"]
 
 
+@dataclass(frozen=True)
+class SolverFlag:
+    """A `solve` flag that becomes a constructor option of the solvers that take it; given for another
+    solver, it is refused rather than ignored. Flags default to None, meaning "the solver's default"."""
+
+    flag: str
+    solvers: tuple[str, ...]
+    argparse_kwargs: dict = field(default_factory=dict)
+
+    @property
+    def option(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
+
+
+#: Solver-specific flags of `solve`; a new solver with options adds its flags here.
+SOLVER_FLAGS = [
+    SolverFlag("--checkpoint", ("pomo", "am"), {"help": "policy file (.pt or Lightning .ckpt); default: shipped"}),
+    SolverFlag("--num-augment", ("pomo", "am"), {"type": int, "help": "x8 dihedral augmentation for POMO by default"}),
+    SolverFlag("--device", ("pomo", "am"), {"help": "torch device for neural solvers, e.g. cuda (default: cpu)"}),
+]
+
+
 def _solver_options(args: argparse.Namespace) -> dict:
-    if args.solver in ("pomo", "am"):
-        return {"checkpoint": args.checkpoint, "num_augment": args.num_augment, "device": args.device}
-    if args.checkpoint:
-        raise InputError(f"--checkpoint applies to neural solvers, not '{args.solver}'")
-    return {}
+    options = {}
+    for flag in SOLVER_FLAGS:
+        value = getattr(args, flag.option)
+        if value is None:
+            continue
+        if args.solver not in flag.solvers:
+            raise InputError(f"{flag.flag} applies to solver(s) {', '.join(flag.solvers)}, not '{args.solver}'")
+        options[flag.option] = value
+    return options
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,9 +79,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("solve", help="solve a TSPLIB/CVRPLIB/JSON file or a folder of them")
     p.add_argument("path")
     p.add_argument("--solver", default="pomo", choices=sorted(SOLVERS))
-    p.add_argument("--checkpoint", default=None, help="policy file (.pt or Lightning .ckpt); default: shipped")
-    p.add_argument("--num-augment", type=int, default=None, help="x8 dihedral augmentation for POMO by default")
-    p.add_argument("--device", default="cpu", help="torch device for neural solvers, e.g. cuda")
+    for flag in SOLVER_FLAGS:
+        p.add_argument(flag.flag, default=None, **flag.argparse_kwargs)
     p.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance (classical solvers)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="solutions", help="folder for solution files and plots")
