@@ -30,7 +30,7 @@ from ncorouting.solvers import SOLVERS, get_solver  # noqa: E402
 SPEC = re.compile(
     r"^(?P<name>[a-z_]+)(?::(?P<seconds>[0-9.]+))?(?P<options>(?:\+[a-z_]+=[^+@]+)*)(?:@(?P<checkpoint>.+))?$"
 )
-NEURAL = ("pomo", "am")
+NEURAL = ("pomo", "am", "bq")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ class CheckResult:
     feasible: bool
     cost: float
     reason: str | None = None
+    #: Named parts of the cost where a problem has several (PVRP: travel_time, preference).
+    terms: dict[str, float] | None = None
 
 
 def route_distance(distances: np.ndarray, route: Sequence[int]) -> float:
@@ -75,15 +77,17 @@ def visit_errors(routes: Routes, num_nodes: int) -> str | None:
     return None
 
 
-def fleet_errors(instance: Instance, routes: Routes, vehicles: Sequence[int] | None) -> str | None:
-    """With a fleet: one distinct vehicle per route, allowed for each of its clients."""
+def fleet_errors(
+    instance: Instance, routes: Routes, vehicles: Sequence[int] | None, multi_trip: bool = False
+) -> str | None:
+    """With a fleet: one vehicle per route (distinct unless `multi_trip`), allowed for each of its clients."""
     if instance.fleet is None:
         return None if vehicles is None else "vehicles given but the instance has no fleet"
     if vehicles is None or len(vehicles) != len(routes):
         return f"the instance has a fleet: give one vehicle per route ({len(routes)} routes)"
     if any(not 0 <= v < len(instance.fleet) for v in vehicles):
         return f"vehicle indices must be in 0..{len(instance.fleet) - 1}, got {list(vehicles)}"
-    if len(set(vehicles)) != len(vehicles):
+    if not multi_trip and len(set(vehicles)) != len(vehicles):
         return "a vehicle drives more than one route"
     for route, v in zip(routes, vehicles, strict=True):
         for node in route:

@@ -58,7 +58,7 @@ class EvalResult:
             "instances": len(self.solutions),
             "mean_cost": self.mean_cost,
             "gap_pct": None if reference is None else self.gap_to(reference),
-            "feasible": f"{100 * self.feasible_share:.1f}%",
+            "feasible_pct": 100 * self.feasible_share,
             "s_per_inst": self.seconds / len(self.solutions),
             "inst_per_s": self.per_second,
         }

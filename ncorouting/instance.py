@@ -6,29 +6,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ncorouting.distances import COORD_WEIGHT_TYPES, MAX_WEIGHT, distances_from_coords, first_bad_weight
 from ncorouting.errors import InputError
 
-#: Edge-weight conventions for coordinates (TSPLIB names, plus EXACT_2D for unrounded Euclidean).
-COORD_WEIGHT_TYPES = ("EXACT_2D", "EUC_2D", "CEIL_2D", "ATT")
+__all__ = ["COORD_WEIGHT_TYPES", "Instance", "Vehicle", "distances_from_coords"]
 
-
-def distances_from_coords(coords: np.ndarray, edge_weight_type: str = "EXACT_2D") -> np.ndarray:
-    """Distance matrix from coordinates by a TSPLIB convention (EUC_2D rounds each edge to nearest)."""
-    diff = coords[:, None, :] - coords[None, :, :]
-    if edge_weight_type == "ATT":
-        rij = np.sqrt((diff**2).sum(-1) / 10.0)
-        tij = np.rint(rij)
-        return np.where(tij < rij, tij + 1, tij)
-    exact = np.sqrt((diff**2).sum(-1))
-    if edge_weight_type == "EXACT_2D":
-        return exact
-    if edge_weight_type == "EUC_2D":
-        return np.floor(exact + 0.5)  # TSPLIB nint, not banker's rounding
-    if edge_weight_type == "CEIL_2D":
-        return np.ceil(exact)
-    raise InputError(
-        f"EDGE_WEIGHT_TYPE '{edge_weight_type}' is not supported; supported: {', '.join(COORD_WEIGHT_TYPES)}, EXPLICIT"
-    )
+#: Profiled VRP problems: a fleet whose vehicles make unlimited trips, with preferences or zones.
+PROFILED_PROBLEMS = ("pvrp_p", "pvrp_zc")
+#: Problems whose clients carry demands against a capacity.
+DEMAND_PROBLEMS = ("cvrp", "cvrptw", *PROFILED_PROBLEMS)
 
 
 @dataclass(frozen=True)
@@ -50,7 +36,8 @@ class Instance:
     default `distances`), `time_windows` [n, 2] on the start of service (row 0: the depot's horizon),
     `service_times` [n], a `fleet` of distinct vehicles (default: unlimited vehicles of `capacity`),
     `allowed_vehicles` (client -> fleet indices) and `route_prefixes` (client sequences some route
-    must start with, e.g. a forced alternative in the route explainer).
+    must start with, e.g. a forced alternative in the route explainer). `optimum_source` says where
+    `known_optimum` came from (a `.sol` / `.opt.tour` file beside the instance, the JSON, our table).
     The constructor validates everything and raises `InputError` naming the field at fault.
     """
 
@@ -62,6 +49,7 @@ class Instance:
     name: str = "instance"
     edge_weight_type: str = "EXACT_2D"
     known_optimum: float | None = None
+    optimum_source: str | None = None
     source: str | None = None
     durations: np.ndarray | None = None
     time_windows: np.ndarray | None = None
@@ -69,10 +57,14 @@ class Instance:
     fleet: list[Vehicle] | None = None
     allowed_vehicles: dict[int, list[int]] | None = None
     route_prefixes: list[list[int]] | None = None
+    #: Profiled VRP: preference of each fleet vehicle for each client [len(fleet), n - 1], in [0, 1].
+    preferences: np.ndarray | None = None
+    #: Profiled VRP: weight a of preference in the objective (1 - a) * travel time - a * preference.
+    alpha: float = 0.0
 
     def __post_init__(self) -> None:
         self.distances = np.asarray(self.distances, dtype=np.float64)
-        for name in ("coords", "demands", "durations", "time_windows", "service_times"):
+        for name in ("coords", "demands", "durations", "time_windows", "service_times", "preferences"):
             if getattr(self, name) is not None:
                 setattr(self, name, np.asarray(getattr(self, name), dtype=np.float64))
         self._validate()
@@ -113,12 +105,13 @@ class Instance:
             self._fail(f"distance matrix must be square, got shape {tuple(d.shape)}")
         if d.shape[0] < 2:
             self._fail(f"an instance needs at least 2 nodes, got {d.shape[0]}")
-        if not np.isfinite(d).all():
-            i, j = np.argwhere(~np.isfinite(d))[0]
-            self._fail(f"distance matrix entry ({i}, {j}) is {d[i, j]}, not a finite number")
-        if (d < 0).any():
-            i, j = np.argwhere(d < 0)[0]
-            self._fail(f"distance matrix entry ({i}, {j}) is negative ({d[i, j]})")
+        bad = first_bad_weight(d)
+        if bad is not None:
+            i, j = bad
+            self._fail(
+                f"distance matrix entry ({i}, {j}) is {d[i, j]:g}: distances must be finite, non-negative and at "
+                f"most {MAX_WEIGHT:g} (solvers scale them to integers)"
+            )
         if self.coords is not None:
             c = self.coords
             if c.shape != (d.shape[0], 2):
@@ -126,9 +119,11 @@ class Instance:
             if not np.isfinite(c).all():
                 node = int(np.argwhere(~np.isfinite(c))[0][0])
                 self._fail(f"coordinate of node {node} is not finite: {c[node].tolist()}")
-        if self.problem == "cvrp":
+        if self.problem in DEMAND_PROBLEMS:
             self._validate_demands()
         self._validate_side_constraints()
+        if self.problem in PROFILED_PROBLEMS or self.preferences is not None:
+            self._validate_profiles()
 
     def _validate_side_constraints(self) -> None:
         n = self.num_nodes
@@ -165,6 +160,40 @@ class Instance:
             if not prefix or any(not 1 <= v < n for v in prefix):
                 self._fail(f"route prefix {k} must be a non-empty list of clients, got {prefix}")
 
+    def _validate_profiles(self) -> None:
+        """Profiled VRP: a fleet, preferences for PVRP-P only, every client servable by an allowed vehicle."""
+        if self.problem not in PROFILED_PROBLEMS:
+            self._fail(f"preferences apply to problems {', '.join(PROFILED_PROBLEMS)}, not '{self.problem}'")
+        if self.fleet is None:
+            self._fail(f"a {self.problem} instance needs a fleet (its vehicles and their profiles)")
+        if self.time_windows is not None or self.route_prefixes:
+            self._fail(f"a {self.problem} instance takes no time_windows or route_prefixes")
+        if not (np.isfinite(self.alpha) and 0 <= self.alpha <= 1):
+            self._fail(f"alpha must be in [0, 1], got {self.alpha}")
+        p = self.preferences
+        if self.problem == "pvrp_zc" and (p is not None or self.alpha != 0):
+            self._fail("a pvrp_zc instance has no preferences and alpha 0 (its objective is travel time)")
+        if self.problem == "pvrp_p":
+            shape = (len(self.fleet), self.num_clients)
+            if p is None or p.shape != shape:
+                got = None if p is None else tuple(p.shape)
+                self._fail(
+                    f"preferences must have shape {shape} (one row per vehicle, one entry per client), got {got}"
+                )
+            if not np.isfinite(p).all() or (p < 0).any() or (p > 1).any():
+                k, j = np.argwhere(~(np.isfinite(p) & (p >= 0) & (p <= 1)))[0]
+                self._fail(f"preference of vehicle {k} for client {j + 1} is {p[k, j]}, not in [0, 1]")
+        allowed = self.allowed_vehicles or {}
+        for client in range(1, self.num_nodes):
+            fits = [
+                v for v in allowed.get(client, range(len(self.fleet))) if self.fleet[v].capacity >= self.demands[client]
+            ]
+            if not fits:
+                self._fail(
+                    f"demand {self.demands[client]:g} of client {client} exceeds the capacity of every vehicle "
+                    f"allowed to serve it ({allowed.get(client, 'all')})"
+                )
+
     def vehicle(self, index: int | None) -> Vehicle:
         """Fleet vehicle `index`, or the implicit identical vehicle when there is no fleet."""
         if self.fleet is None or index is None:
@@ -173,7 +202,7 @@ class Instance:
 
     def _validate_demands(self) -> None:
         if self.demands is None or self.capacity is None:
-            self._fail("a CVRP instance needs demands and a capacity")
+            self._fail(f"a {self.problem.upper()} instance needs demands and a capacity")
         q, cap = self.demands, float(self.capacity)
         if q.shape != (self.num_nodes,):
             self._fail(f"demands must have {self.num_nodes} entries (depot first), got {q.shape[0]}")

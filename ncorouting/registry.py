@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from ncorouting.checking import CheckResult
 from ncorouting.envs.cvrp.checker import check_cvrp
+from ncorouting.envs.cvrptw.checker import check_cvrptw
+from ncorouting.envs.pvrp.checker import check_pvrp
 from ncorouting.envs.tsp.checker import check_tsp
 from ncorouting.errors import UnknownNameError
 from ncorouting.instance import Instance
@@ -27,6 +29,9 @@ PROBLEMS: dict[str, ProblemSpec] = {
     "tsp": ProblemSpec("tsp", "symmetric travelling salesman", check_tsp, "tsp", ".tour"),
     "atsp": ProblemSpec("atsp", "asymmetric travelling salesman", check_tsp, None, ".tour"),
     "cvrp": ProblemSpec("cvrp", "capacitated vehicle routing", check_cvrp, "cvrp", ".sol"),
+    "cvrptw": ProblemSpec("cvrptw", "capacitated vehicle routing with time windows", check_cvrptw, "cvrptw", ".sol"),
+    "pvrp_p": ProblemSpec("pvrp_p", "profiled vehicle routing with preferences", check_pvrp, "pvrp_p", ".json"),
+    "pvrp_zc": ProblemSpec("pvrp_zc", "profiled vehicle routing with zone constraints", check_pvrp, "pvrp_zc", ".json"),
 }
 
 

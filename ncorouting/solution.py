@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,10 @@ class Solution:
     solver: str
     runtime: float
     vehicles: list[int] | None = None
+    #: What a user should know about how it was found (e.g. a policy trained on another size).
+    notes: list[str] = field(default_factory=list)
+    #: The checker's named parts of the cost, e.g. PVRP's travel_time and preference.
+    terms: dict[str, float] | None = None
 
     @classmethod
     def from_routes(
@@ -46,13 +50,27 @@ class Solution:
         result = get_problem(instance.problem).check(instance, routes, vehicles)
         clean = [[int(v) for v in r] for r in routes]
         fleet = None if vehicles is None else [int(v) for v in vehicles]
-        return cls(instance, clean, result.cost, result.feasible, result.reason, solver, runtime, fleet)
+        return cls(
+            instance, clean, result.cost, result.feasible, result.reason, solver, runtime, fleet, terms=result.terms
+        )
+
+    @property
+    def optimum_conflict(self) -> bool:
+        """True when a feasible solution beats a table optimum: the file is not the published instance."""
+        best = self.instance.known_optimum
+        return (
+            best is not None
+            and self.feasible
+            and (self.instance.optimum_source or "").startswith("table")
+            and self.cost < best * (1 - 1e-9) - 1e-9
+        )
 
     @property
     def gap(self) -> float | None:
-        """Percentage above the instance's known optimum (None when unknown or infeasible)."""
+        """Percentage above the instance's known optimum (None when unknown, infeasible, or a table
+        optimum that this solution beats: then the table does not describe this instance)."""
         best = self.instance.known_optimum
-        if best is None or not self.feasible or best == 0:
+        if best is None or not self.feasible or best == 0 or self.optimum_conflict:
             return None
         return 100.0 * (self.cost - best) / best
 
@@ -68,7 +86,9 @@ class Solution:
             "routes": len(self.routes),
             "time_s": self.runtime,
             "optimum": self.instance.known_optimum,
+            "optimum_source": self.instance.optimum_source,
             "gap_pct": gap,
+            **(self.terms or {}),
         }
 
     def plot(self, ax: Axes | None = None, path: str | Path | None = None) -> Axes:

@@ -102,6 +102,12 @@ def _hgs(**options) -> Solver:
     return PyVRPSolver(**options)
 
 
+def _bq(**options) -> Solver:
+    from ncorouting.models.bq.solver import BQSolver
+
+    return BQSolver(**options)
+
+
 def _neural(model: str) -> Callable[..., Solver]:
     def factory(**options) -> Solver:
         from ncorouting.models.inference import NeuralSolver
@@ -117,6 +123,7 @@ SOLVERS: dict[str, Callable[..., Solver]] = {
     "hgs": _hgs,
     "pomo": _neural("pomo"),
     "am": _neural("am"),
+    "bq": _bq,
 }
 
 

@@ -1,5 +1,6 @@
 """Command line: solve files and folders, eval on a generated set, demo; `python -m ncorouting` too."""
 
+import json
 import subprocess
 import sys
 
@@ -36,26 +37,19 @@ def test_solve_tsplib_reports_gap(bench_dir, tmp_path, capsys):
     assert optimum == "426.0" and 0 <= float(gap) < 15
 
 
-def test_eval_prints_gap_and_speed(capsys):
-    code = main(
-        [
-            "eval",
-            "--problem",
-            "tsp",
-            "--size",
-            "20",
-            "--num-instances",
-            "20",
-            "--reference-instances",
-            "3",
-            "--time-limit",
-            "0.2",
-        ]
-    )
-    assert code == 0
+def test_eval_compares_like_with_like_and_writes_numbers(tmp_path, capsys):
+    """The neural mean is shown on all instances and on the reference's own; JSON holds numbers."""
+    json_path = tmp_path / "eval.json"
+    args = ["eval", "--problem", "tsp", "--size", "20", "--num-instances", "20", "--reference-instances", "3"]
+    assert main([*args, "--time-limit", "0.2", "--json", str(json_path)]) == 0
     out = capsys.readouterr().out
     assert "gap to ortools measured on the first 3 instances" in out
-    assert "100.0%" in out and "inst_per_s" in out
+    rows = json.loads(json_path.read_text())
+    assert [r["solver"] for r in rows] == ["pomo (all 20)", "pomo (first 3)", "ortools 0.2s (first 3)"]
+    assert [r["instances"] for r in rows] == [20, 3, 3]
+    for row in rows:
+        assert isinstance(row["mean_cost"], float) and row["feasible_pct"] == 100.0
+    assert isinstance(rows[1]["gap_pct"], float) and rows[0]["gap_pct"] is None
 
 
 def test_module_entry_point_and_help():

@@ -79,6 +79,8 @@ class LKHSolver(Solver):
         self.runs = runs
 
     def _solve(self, instance: Instance, time_limit: float | None, seed: int) -> tuple[list[list[int]], None]:
+        if instance.num_nodes == 2:  # LKH-3 refuses DIMENSION < 3; one client has one solution
+            return [[1]], None
         limit = self.default_time_limit if time_limit is None else time_limit
         weights = np.rint(instance.distances * integer_scale(instance.distances)).astype(np.int64)
         trials = self.max_trials or max(10_000, instance.num_nodes)

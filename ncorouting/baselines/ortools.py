@@ -39,7 +39,7 @@ class OrToolsSolver(Solver):
     """
 
     name = "ortools"
-    problems = ("tsp", "atsp", "cvrp")
+    problems = ("tsp", "atsp", "cvrp", "cvrptw")
     side_constraints = True
 
     def __init__(self, default_time_limit: float = 1.0, solution_limit: int | None = None):
@@ -55,7 +55,7 @@ class OrToolsSolver(Solver):
         elif instance.problem == "cvrp" or instance.time_windows is not None:
             demand = instance.demands.sum() if instance.demands is not None else 0.0
             lower = max(1, math.ceil(demand / instance.capacity)) if instance.capacity else 1
-            if instance.problem != "cvrp":
+            if instance.problem not in ("cvrp", "cvrptw"):
                 fleet_sizes = [1]
             else:
                 fleet_sizes = [min(instance.num_clients, lower + max(3, math.ceil(0.3 * lower))), instance.num_clients]

@@ -33,7 +33,7 @@ class PyVRPSolver(Solver):
     """PyVRP HGS for CVRP (symmetric or asymmetric matrix) under a wall-time limit, seeded."""
 
     name = "hgs"
-    problems = ("cvrp",)
+    problems = ("cvrp", "cvrptw")
     side_constraints = True
 
     def __init__(self, default_time_limit: float = 1.0):

@@ -8,17 +8,27 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from importlib.metadata import PackageNotFoundError, version
 
 from ncorouting.errors import NcoroutingError
 
 #: Subcommand modules of this package, in the order `--help` lists them.
-COMMANDS = ["solve", "evaluate", "train", "generate", "bench", "demo"]
+COMMANDS = ["solve", "evaluate", "train", "generate", "bench", "demo", "bq_data"]
+
+
+def package_version() -> str:
+    """The installed distribution's version (a source checkout without metadata says so)."""
+    try:
+        return version("ncorouting")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The `ncorouting` parser with every subcommand's arguments."""
     parser = argparse.ArgumentParser(prog="ncorouting", description="Neural and classical vehicle-routing solvers.")
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
         importlib.import_module(f"ncorouting.cli.{name}").add_parser(sub)

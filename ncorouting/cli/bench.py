@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ncorouting.cli.common import add_generated_set_args, instance_paths
+from ncorouting.cli.common import HelpFormatter, add_generated_set_args, instance_paths
 from ncorouting.io import read_instance
 from ncorouting.registry import get_problem
 from ncorouting.report import format_table
@@ -35,12 +35,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("bench", help="compare solvers on the same files or generated instances")
+    p = sub.add_parser(
+        "bench", help="compare solvers on the same files or generated instances", formatter_class=HelpFormatter
+    )
     p.add_argument("path", nargs="?", default=None, help="instance file or folder; else generated instances")
-    p.add_argument("--solvers", default="ortools:1,hgs:1,lkh:1", help="NAME[:SECONDS][@CHECKPOINT],...")
+    p.add_argument(
+        "--solvers",
+        default="ortools:1,hgs:1,lkh:1",
+        help="solvers to compare: NAME[:SECONDS][+OPTION=VALUE...][@CHECKPOINT],...",
+    )
     p.add_argument("--reference", default=None, help="solver spec for gaps (default: known optimum or best found)")
     add_generated_set_args(p, "cvrp", 50, 100, 1234)
     p.add_argument("--workers", type=int, default=0, help="parallel processes for classical solvers (0: all cores)")
     p.add_argument("--per-instance", action="store_true", help="also print one row per instance and solver")
-    p.add_argument("--out", default="bench_output")
+    p.add_argument("--out", default="bench_output", help="folder for summary.csv, instances.csv, gap_vs_time.png")
     p.set_defaults(func=run)

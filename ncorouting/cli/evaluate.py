@@ -1,15 +1,22 @@
-"""`ncorouting eval`: a neural policy on a generated (or saved) test set against a reference solver."""
+"""`ncorouting eval`: a neural policy on a generated (or saved) test set against a reference solver.
+
+The reference solves the first `--reference-instances` instances; the table then shows the policy on
+all instances and on those same first instances, so the two mean costs compare like with like.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
-from ncorouting.cli.common import add_generated_set_args
+from ncorouting.cli.common import HelpFormatter, add_generated_set_args, positive_int, positive_number
 from ncorouting.registry import get_problem
 from ncorouting.report import format_table
-from ncorouting.solvers import get_solver
+from ncorouting.solvers import SOLVERS, get_solver
+
+EVAL_COLUMNS = ["solver", "instances", "mean_cost", "gap_pct", "feasible_pct", "s_per_inst", "inst_per_s"]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,33 +36,41 @@ def run(args: argparse.Namespace) -> int:
         checkpoint=args.checkpoint,
         num_augment=args.num_augment,
         batch_size=args.batch_size,
-        allow_other_size=args.allow_other_size,
         device=args.device,
     )
     neural = eval_neural(solver, problem, td, num_loc)
-    rows = [neural.row()]
+    print(f"note: {solver.policy_note(problem, num_loc)}", file=sys.stderr)
+    rows = [neural.row(label=f"{args.solver} (all {len(neural.solutions)})")]
     if args.reference and args.reference_instances > 0:
-        ref = eval_solver(get_solver(args.reference), problem, td[: args.reference_instances], args.time_limit)
-        rows = [neural.row(ref), ref.row(ref, label=f"{args.reference} ({args.time_limit:g} s)")]
-        print(f"gap to {args.reference} measured on the first {len(ref.solutions)} instances")
-    print(format_table(rows, ["solver", "instances", "mean_cost", "gap_pct", "feasible", "s_per_inst", "inst_per_s"]))
+        count = min(args.reference_instances, len(neural.solutions))
+        ref = eval_solver(get_solver(args.reference), problem, td[:count], args.time_limit)
+        rows.append(neural.head(count).row(ref, label=f"{args.solver} (first {count})"))
+        rows.append(ref.row(ref, label=f"{args.reference} {args.time_limit:g}s (first {count})"))
+        print(f"gap to {args.reference} measured on the first {count} instances")
+    print(format_table(rows, EVAL_COLUMNS))
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
     return 0
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("eval", help="evaluate a policy on a generated test set against a reference solver")
+    p = sub.add_parser(
+        "eval",
+        help="evaluate a policy on a generated test set against a reference solver",
+        description=__doc__,
+        formatter_class=HelpFormatter,
+    )
     add_generated_set_args(p, "tsp", 20, 1000, 1234)
-    p.add_argument("--dataset", default=None, help=".npz test set instead of generating one")
-    p.add_argument("--solver", default="pomo", choices=["pomo", "am"])
-    p.add_argument("--checkpoint", default=None)
-    p.add_argument("--num-augment", type=int, default=None)
+    p.add_argument("--dataset", default=None, help=".npz test set (from `generate`) instead of generating one")
+    p.add_argument("--solver", default="pomo", choices=["pomo", "am"], help="neural model to evaluate")
+    p.add_argument("--checkpoint", default=None, help="policy file; default: the shipped one nearest in size")
+    p.add_argument(
+        "--num-augment", type=int, choices=[1, 8], default=None, help="dihedral augmentations (default: model's)"
+    )
     p.add_argument("--device", default="cpu", help="torch device, e.g. cuda")
-    p.add_argument("--batch-size", type=int, default=100)
-    p.add_argument("--allow-other-size", action="store_true", help="use a checkpoint trained on another size")
-    p.add_argument("--reference", default="ortools", help="reference solver ('' for none)")
-    p.add_argument("--reference-instances", type=int, default=100)
-    p.add_argument("--time-limit", type=float, default=1.0, help="reference seconds per instance")
-    p.add_argument("--json", default=None, help="also write the table as JSON")
+    p.add_argument("--batch-size", type=positive_int, default=100, help="instances decoded together")
+    p.add_argument("--reference", default="ortools", help=f"reference solver ('' for none), one of {sorted(SOLVERS)}")
+    p.add_argument("--reference-instances", type=int, default=100, help="instances the reference solves")
+    p.add_argument("--time-limit", type=positive_number, default=1.0, help="reference seconds per instance")
+    p.add_argument("--json", default=None, metavar="FILE", help="also write the table as JSON (numbers as numbers)")
     p.set_defaults(func=run)

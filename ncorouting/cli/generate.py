@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ncorouting.cli.common import add_generated_set_args
+from ncorouting.cli.common import HelpFormatter, add_generated_set_args, positive_number
 from ncorouting.registry import get_problem
 
 
@@ -32,10 +32,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("generate", help="generate instances (.npz batch or instance files)")
+    p = sub.add_parser(
+        "generate", help="generate instances (.npz batch or instance files)", formatter_class=HelpFormatter
+    )
     add_generated_set_args(p, "tsp", 20, 1000, 0)
     p.add_argument("--out", required=True, help="a .npz file, or a folder for instance files")
-    p.add_argument("--format", default="vrplib", choices=["vrplib", "json"])
-    p.add_argument("--scale", type=float, default=1000.0, help="coordinate scale for integer (EUC_2D) files")
+    p.add_argument("--format", default="vrplib", choices=["vrplib", "json"], help="instance file format")
+    p.add_argument("--scale", type=positive_number, default=1000.0, help="coordinate scale for integer (EUC_2D) files")
     p.add_argument("--name", default=None, help="instance name (prefix when several)")
     p.set_defaults(func=run)

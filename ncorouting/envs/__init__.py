@@ -7,7 +7,15 @@ import importlib
 
 from ncorouting.errors import UnknownNameError
 
-_ENV_CLASSES = {"tsp": "ncorouting.envs.tsp.env:TSPEnv", "cvrp": "ncorouting.envs.cvrp.env:CVRPEnv"}
+_ENV_CLASSES = {
+    "tsp": "ncorouting.envs.tsp.env:TSPEnv",
+    "cvrp": "ncorouting.envs.cvrp.env:CVRPEnv",
+    "cvrptw": "ncorouting.envs.cvrptw.env:CVRPTWEnv",
+    "pvrp_p": "ncorouting.envs.pvrp.env:PVRPPEnv",
+    "pvrp_zc": "ncorouting.envs.pvrp.env:PVRPZCEnv",
+    "atsp": "ncorouting.envs.atsp.env:ATSPEnv",
+    "acvrp": "ncorouting.envs.acvrp.env:ACVRPEnv",
+}
 
 
 def get_env_class(name: str) -> type:

@@ -8,7 +8,8 @@ from pathlib import Path
 from ncorouting.errors import InputError
 from ncorouting.instance import Instance
 from ncorouting.io.json_files import instance_to_dict, read_json_instance
-from ncorouting.io.known_optima import KNOWN_OPTIMA
+from ncorouting.io.known_optima import table_optimum
+from ncorouting.io.solomon import read_solomon_instance
 from ncorouting.io.vrplib_files import (
     read_tour,
     read_vrplib_instance,
@@ -18,7 +19,7 @@ from ncorouting.io.vrplib_files import (
 )
 from ncorouting.registry import get_problem
 
-INSTANCE_SUFFIXES = (".tsp", ".atsp", ".vrp", ".json")
+INSTANCE_SUFFIXES = (".tsp", ".atsp", ".vrp", ".json", ".txt")  # .txt: Solomon VRPTW
 
 
 def read_instance(path: str | Path) -> Instance:
@@ -29,32 +30,36 @@ def read_instance(path: str | Path) -> Instance:
         instance = read_json_instance(path)
     elif suffix in (".tsp", ".atsp", ".vrp"):
         instance = read_vrplib_instance(path)
+    elif suffix == ".txt":
+        instance = read_solomon_instance(path)
     else:
         raise InputError(
             f"unknown instance suffix '{path.suffix}'; expected one of {', '.join(INSTANCE_SUFFIXES)}", source=str(path)
         )
     if instance.known_optimum is None:
-        instance.known_optimum = _known_optimum(path, instance)
+        instance.known_optimum, instance.optimum_source = _known_optimum(path, instance)
     return instance
 
 
-def _known_optimum(path: Path, instance: Instance) -> float | None:
-    """Cost of the reference solution beside the file (recomputed by our checker), else our table."""
+def _known_optimum(path: Path, instance: Instance) -> tuple[float | None, str | None]:
+    """Cost of the reference solution beside the file (recomputed by our checker), else our table's
+    entry for an instance of the same name, problem and dimension; with where it came from."""
     from ncorouting.envs.tsp.checker import tour_to_routes
 
     check = get_problem(instance.problem).check
     tour_file = path.with_suffix(".opt.tour")
     sol_file = path.with_suffix(".sol")
-    routes = None
+    routes, reference = None, None
     if instance.problem in ("tsp", "atsp") and tour_file.is_file():
-        routes = tour_to_routes(read_tour(tour_file))
+        routes, reference = tour_to_routes(read_tour(tour_file)), tour_file
     elif instance.problem == "cvrp" and sol_file.is_file():
-        routes = read_vrplib_solution(sol_file)
+        routes, reference = read_vrplib_solution(sol_file), sol_file
     if routes is not None:
         result = check(instance, routes, None)
         if result.feasible:
-            return result.cost
-    return KNOWN_OPTIMA.get(instance.name)
+            return result.cost, reference.name
+    optimum = table_optimum(instance.name, instance.problem, instance.num_nodes)
+    return optimum, (None if optimum is None else "table (ncorouting/io/known_optima.py)")
 
 
 def write_solution(path: str | Path, solution) -> Path:

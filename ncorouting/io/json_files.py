@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -22,16 +23,33 @@ def _array(doc: dict, key: str, source: str) -> np.ndarray | None:
     return arr
 
 
+def _number(doc: dict, key: str, source: str) -> float | None:
+    """A scalar numeric field (JSON number, not a string or boolean), or None when absent or null."""
+    value = doc.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InputError(f"field '{key}' must be a finite number, got {json.dumps(value)}", source=source)
+    return float(value)
+
+
+def _text(doc: dict, key: str, source: str, default: str) -> str:
+    value = doc.get(key, default)
+    if not isinstance(value, str):
+        raise InputError(f"field '{key}' must be a string, got {json.dumps(value)}", source=source)
+    return value
+
+
 def instance_from_dict(doc: dict, source: str = "<json>") -> Instance:
     """Build an instance from the JSON document's fields, naming the field at fault on error."""
     if not isinstance(doc, dict):
         raise InputError("top level must be an object", source=source)
     if "problem" not in doc:
         raise InputError("missing field 'problem'", source=source)
-    problem = get_problem(str(doc["problem"])).name
+    problem = get_problem(_text(doc, "problem", source, "")).name
     coords = _array(doc, "coords", source)
     distances = _array(doc, "distances", source)
-    weight_type = str(doc.get("edge_weight_type", "EXPLICIT" if distances is not None else "EXACT_2D")).upper()
+    weight_type = _text(doc, "edge_weight_type", source, "EXPLICIT" if distances is not None else "EXACT_2D").upper()
     if coords is not None and (coords.ndim != 2 or coords.shape[1] != 2):
         raise InputError(f"field 'coords' must be a list of [x, y] pairs, got shape {coords.shape}", source=source)
     if coords is not None and not np.isfinite(coords).all():
@@ -44,20 +62,21 @@ def instance_from_dict(doc: dict, source: str = "<json>") -> Instance:
             raise InputError(
                 f"field 'edge_weight_type': '{weight_type}' is not one of {COORD_WEIGHT_TYPES}", source=source
             )
-        distances = distances_from_coords(coords, weight_type)
+        with np.errstate(over="ignore", invalid="ignore"):
+            distances = distances_from_coords(coords, weight_type)
     elif distances.ndim != 2 or distances.shape[0] != distances.shape[1]:
         raise InputError(f"field 'distances' must be a square matrix, got shape {distances.shape}", source=source)
-    demands = _array(doc, "demands", source)
-    capacity = doc.get("capacity")
+    known_optimum = _number(doc, "known_optimum", source)
     return Instance(
         problem=problem,
         distances=distances,
         coords=coords,
-        demands=demands,
-        capacity=None if capacity is None else float(capacity),
-        name=str(doc.get("name", Path(source).stem)),
+        demands=_array(doc, "demands", source),
+        capacity=_number(doc, "capacity", source),
+        name=_text(doc, "name", source, Path(source).stem),
         edge_weight_type=weight_type,
-        known_optimum=doc.get("known_optimum"),
+        known_optimum=known_optimum,
+        optimum_source=None if known_optimum is None else "JSON field 'known_optimum'",
         source=source,
     )
 

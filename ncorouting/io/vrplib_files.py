@@ -1,198 +1,158 @@
-"""TSPLIB (.tsp/.atsp) and CVRPLIB (.vrp) instance files, parsed by `vrplib`.
+"""TSPLIB (.tsp/.atsp) and CVRPLIB (.vrp) instance files into `Instance`s, and solution files.
 
-vrplib returns unrounded Euclidean distances and misreads wrapped FULL_MATRIX rows, so we
-compute edge weights ourselves by the file's EDGE_WEIGHT_TYPE and read full matrices as a flat
-stream of numbers (see shared field notes).
+Instances are read by our own TSPLIB reader (`ncorouting.io.tsplib`, see why there); every convention
+real users meet is supported: EUC_2D, CEIL_2D, ATT and GEO coordinates, and EXPLICIT weights as
+FULL_MATRIX, LOWER_DIAG_ROW, UPPER_DIAG_ROW, LOWER_ROW or UPPER_ROW. Anything else (EUC_3D, fixed edges,
+a route-length limit, ...) is refused by name rather than ignored. Solutions are read and written
+through vrplib. Node numbers in error messages are the file's own ids.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import numpy as np
 import vrplib
-from vrplib.parse import parse_vrplib
 
+from ncorouting.distances import COORD_WEIGHT_TYPES, MAX_WEIGHT, distances_from_coords, first_bad_weight
 from ncorouting.errors import InputError
-from ncorouting.instance import COORD_WEIGHT_TYPES, Instance, distances_from_coords
+from ncorouting.instance import Instance
+from ncorouting.io.edge_weights import explicit_matrix
+from ncorouting.io.tsplib import TsplibDocument, node_table, parse_tsplib
 
 FILE_TYPES = {"TSP": "tsp", "ATSP": "atsp", "CVRP": "cvrp"}
+#: Specification keys we read or that carry no constraint.
+KNOWN_KEYS = {
+    "NAME", "TYPE", "COMMENT", "DIMENSION", "CAPACITY", "EDGE_WEIGHT_TYPE", "EDGE_WEIGHT_FORMAT",
+    "NODE_COORD_TYPE", "DISPLAY_DATA_TYPE",
+}  # fmt: skip
+#: Keys that would add a constraint we do not model: refused, never silently dropped.
+UNSUPPORTED_KEYS = {
+    "DISTANCE": "a route-length limit",
+    "SERVICE_TIME": "service times",
+    "VEHICLES": "a fleet-size limit",
+    "EDGE_DATA_FORMAT": "edge lists",
+}
+KNOWN_SECTIONS = {
+    "NODE_COORD_SECTION", "EDGE_WEIGHT_SECTION", "DEMAND_SECTION", "DEPOT_SECTION", "DISPLAY_DATA_SECTION",
+}  # fmt: skip
 
 
-def _line_of(lines: list[str], section: str, node_id: int) -> int | None:
-    """1-based line number of node `node_id`'s entry in `section`, for error messages."""
-    inside = False
-    for number, line in enumerate(lines, start=1):
-        stripped = line.strip()
-        if stripped.upper().startswith(section):
-            inside = True
-            continue
-        if inside:
-            tokens = stripped.split()
-            if tokens and re.fullmatch(r"[A-Z_]+:?", tokens[0]):
-                return None
-            if tokens and tokens[0] == str(node_id):
-                return number
+def _check_keys(doc: TsplibDocument) -> None:
+    for key, (_, line) in doc.spec.items():
+        if key in UNSUPPORTED_KEYS:
+            raise doc.fail(f"{key} ({UNSUPPORTED_KEYS[key]}) is not supported", line)
+        if key not in KNOWN_KEYS:
+            raise doc.fail(f"unknown specification key '{key}'", line)
+    for section, line in doc.section_lines.items():
+        if section not in KNOWN_SECTIONS:
+            raise doc.fail(f"{section} is not supported (supported: {', '.join(sorted(KNOWN_SECTIONS))})", line)
+
+
+def _problem(doc: TsplibDocument) -> str:
+    file_type = doc.keyword("TYPE") or ("CVRP" if "DEMAND_SECTION" in doc.sections else "TSP")
+    if file_type not in FILE_TYPES:
+        raise doc.fail(f"TYPE '{file_type}' is not supported; supported: {', '.join(FILE_TYPES)}", doc.spec["TYPE"][1])
+    return FILE_TYPES[file_type]
+
+
+def _coordinates(doc: TsplibDocument, n: int) -> np.ndarray | None:
+    """NODE_COORD_SECTION (or, for drawing an EXPLICIT instance, a 2D DISPLAY_DATA_SECTION)."""
+    if doc.keyword("NODE_COORD_TYPE") not in (None, "TWOD_COORDS"):
+        raise doc.fail(f"NODE_COORD_TYPE {doc.keyword('NODE_COORD_TYPE')} is not supported (only TWOD_COORDS)")
+    for section in ("NODE_COORD_SECTION", "DISPLAY_DATA_SECTION"):
+        if section in doc.sections:
+            return np.asarray(node_table(doc, section, n, values=2)[0])
     return None
 
 
-def _is_section_end(stripped: str) -> bool:
-    return bool(re.match(r"[A-Za-z_]", stripped)) and stripped.split()[0].upper() not in ("NAN", "INF", "-INF")
-
-
-def _without_full_matrix(lines: list[str]) -> str:
-    """The file text minus a FULL_MATRIX EDGE_WEIGHT_SECTION (we read that one ourselves)."""
-    if not any(re.match(r"\s*EDGE_WEIGHT_FORMAT\s*:?\s*FULL_MATRIX", ln, re.I) for ln in lines):
-        return "\n".join(lines)
-    kept, inside = [], False
-    for line in lines:
-        stripped = line.strip()
-        if stripped.upper().startswith("EDGE_WEIGHT_SECTION"):
-            inside = True
-            continue
-        if inside and stripped and _is_section_end(stripped):
-            inside = False
-        if not inside:
-            kept.append(line)
-    return "\n".join(kept)
-
-
-def _full_matrix(lines: list[str], n: int, source: str) -> np.ndarray:
-    """EDGE_WEIGHT_SECTION of a FULL_MATRIX file as n*n numbers, whatever the line wrapping."""
-    values: list[str] = []
-    inside = False
-    for line in lines:
-        stripped = line.strip()
-        if stripped.upper().startswith("EDGE_WEIGHT_SECTION"):
-            inside = True
-            continue
-        if inside:
-            if not stripped:
-                continue
-            if _is_section_end(stripped):
-                break
-            values.extend(stripped.split())
-    if len(values) < n * n:
-        raise InputError(
-            f"EDGE_WEIGHT_SECTION holds {len(values)} numbers, a {n}x{n} matrix needs {n * n}", source=source
+def _distances(doc: TsplibDocument, n: int, coords: np.ndarray | None) -> tuple[np.ndarray, str]:
+    weight_type = doc.keyword("EDGE_WEIGHT_TYPE")
+    if weight_type is None:
+        raise doc.fail("missing EDGE_WEIGHT_TYPE")
+    if weight_type == "EXPLICIT":
+        distances = explicit_matrix(doc, n)
+    elif weight_type in COORD_WEIGHT_TYPES and weight_type != "EXACT_2D":
+        if "NODE_COORD_SECTION" not in doc.sections:
+            raise doc.fail(f"EDGE_WEIGHT_TYPE {weight_type} needs a NODE_COORD_SECTION")
+        with np.errstate(over="ignore", invalid="ignore"):
+            distances = distances_from_coords(coords, weight_type)
+    else:
+        supported = [t for t in COORD_WEIGHT_TYPES if t != "EXACT_2D"] + ["EXPLICIT"]
+        raise doc.fail(
+            f"EDGE_WEIGHT_TYPE '{weight_type}' is not supported; supported: {', '.join(supported)}",
+            doc.spec["EDGE_WEIGHT_TYPE"][1],
         )
-    try:
-        return np.asarray([float(v) for v in values[: n * n]]).reshape(n, n)
-    except ValueError as exc:
-        raise InputError(f"EDGE_WEIGHT_SECTION: {exc}", source=source) from None
+    bad = first_bad_weight(distances)
+    if bad is not None:
+        i, j = bad
+        cause = "coordinates too large?" if weight_type != "EXPLICIT" else "fix the EDGE_WEIGHT_SECTION"
+        raise doc.fail(
+            f"the distance from node {i + 1} to node {j + 1} is {distances[i, j]:g}: weights must be finite, "
+            f"non-negative and at most {MAX_WEIGHT:g} for solvers' integer scaling ({cause})"
+        )
+    return distances, weight_type
 
 
-def _numeric(data: dict, key: str, section: str, source: str) -> np.ndarray:
-    """A parsed section as floats, or an error naming the section."""
-    try:
-        return np.asarray(data[key], dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{section}: non-numeric entry ({exc})", source=source) from None
+def _cvrp_fields(doc: TsplibDocument, n: int) -> tuple[np.ndarray, float]:
+    if "CAPACITY" not in doc.spec:
+        raise doc.fail("missing CAPACITY")
+    if "DEMAND_SECTION" not in doc.sections:
+        raise doc.fail("missing DEMAND_SECTION")
+    capacity = float(doc.number("CAPACITY", positive=True))
+    values, lines = node_table(doc, "DEMAND_SECTION", n, values=1)
+    demands = np.asarray(values)[:, 0]
+    for node, (demand, line) in enumerate(zip(demands, lines, strict=True), start=1):
+        if demand < 0:
+            raise doc.fail(f"DEMAND_SECTION: demand {demand:g} of node {node} is negative", line)
+        if demand > capacity:
+            raise doc.fail(f"DEMAND_SECTION: demand {demand:g} of node {node} exceeds CAPACITY {capacity:g}", line)
+    depot_entries = doc.sections.get("DEPOT_SECTION", [])
+    depot_ids = [t for e in depot_entries for t in e.tokens if t != "-1"]
+    if depot_ids and depot_ids != ["1"]:
+        where = depot_entries[0].line
+        raise doc.fail(f"DEPOT_SECTION: only a single depot at node 1 is supported, got {depot_ids}", where)
+    if demands[0] != 0:
+        raise doc.fail(f"DEMAND_SECTION: the depot (node 1) must have demand 0, got {demands[0]:g}", lines[0])
+    return demands, capacity
+
+
+def instance_name(doc: TsplibDocument, path: Path) -> str:
+    """NAME without a file suffix some files repeat in it (e.g. 'ulysses16.tsp'); the file stem if absent."""
+    name = doc.text("NAME") or path.stem
+    for suffix in (".tsp", ".atsp", ".vrp"):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+    return name or path.stem
 
 
 def read_vrplib_instance(path: str | Path) -> Instance:
     """Read a TSPLIB or CVRPLIB file into an `Instance`, with a clear error for any defect."""
     path = Path(path)
-    source = str(path)
-    if not path.is_file():
-        raise InputError("file not found", source=source)
-    lines = path.read_text(errors="replace").splitlines()
-    try:
-        data = parse_vrplib(_without_full_matrix(lines), compute_edge_weights=False)
-    except Exception as exc:  # vrplib raises bare ValueError/IndexError on malformed files
-        raise InputError(f"malformed instance file ({type(exc).__name__}: {exc})", source=source) from None
-
-    file_type = str(data.get("type", "")).strip().upper()
-    if not file_type:
-        file_type = "CVRP" if "demand" in data else "TSP"
-    if file_type not in FILE_TYPES:
-        raise InputError(f"TYPE '{file_type}' is not supported; supported: {', '.join(FILE_TYPES)}", source=source)
-    problem = FILE_TYPES[file_type]
-    if "dimension" not in data:
-        raise InputError("missing DIMENSION", source=source)
-    n = int(data["dimension"])
-    weight_type = str(data.get("edge_weight_type", "")).strip().upper()
-    if not weight_type:
-        raise InputError("missing EDGE_WEIGHT_TYPE", source=source)
-
-    coords = None
-    if "node_coord" in data:
-        coords = _numeric(data, "node_coord", "NODE_COORD_SECTION", source)
-        if coords.shape[0] != n:
-            raise InputError(
-                f"NODE_COORD_SECTION has {coords.shape[0]} entries, DIMENSION is {n} (truncated file?)", source=source
-            )
-        bad = np.argwhere(~np.isfinite(coords))
-        if bad.size:
-            node = int(bad[0][0]) + 1
-            raise InputError(
-                f"NODE_COORD_SECTION: coordinate of node {node} is not finite",
-                source=source,
-                line=_line_of(lines, "NODE_COORD_SECTION", node),
-            )
-
-    if weight_type == "EXPLICIT":
-        fmt = str(data.get("edge_weight_format", "")).strip().upper()
-        if fmt == "FULL_MATRIX":
-            distances = _full_matrix(lines, n, source)
-        elif "edge_weight" in data:
-            distances = _numeric(data, "edge_weight", "EDGE_WEIGHT_SECTION", source)
-        else:
-            raise InputError("EXPLICIT weights but no EDGE_WEIGHT_SECTION", source=source)
-        if distances.shape != (n, n):
-            raise InputError(f"EDGE_WEIGHT_SECTION gives a {distances.shape} matrix, DIMENSION is {n}", source=source)
-        distances = distances.copy()
-        np.fill_diagonal(distances, 0.0)  # TSPLIB puts a large "no edge" number there
-    elif weight_type in COORD_WEIGHT_TYPES:
-        if coords is None:
-            raise InputError(f"EDGE_WEIGHT_TYPE {weight_type} needs a NODE_COORD_SECTION", source=source)
-        distances = distances_from_coords(coords, weight_type)
-    else:
-        raise InputError(
-            f"EDGE_WEIGHT_TYPE '{weight_type}' is not supported; supported: {', '.join(COORD_WEIGHT_TYPES)}, EXPLICIT",
-            source=source,
-        )
-
+    doc = parse_tsplib(path)
+    _check_keys(doc)
+    problem = _problem(doc)
+    if "DIMENSION" not in doc.spec:
+        raise doc.fail("missing DIMENSION")
+    n = doc.number("DIMENSION", integer=True)
+    if n < 2:
+        raise doc.fail(f"DIMENSION must be at least 2, got {n}", doc.spec["DIMENSION"][1])
+    coords = _coordinates(doc, n)
+    distances, weight_type = _distances(doc, n, coords)
     demands = capacity = None
     if problem == "cvrp":
-        demands, capacity = _cvrp_fields(data, n, lines, source)
+        demands, capacity = _cvrp_fields(doc, n)
     return Instance(
         problem=problem,
         distances=distances,
         coords=coords,
         demands=demands,
         capacity=capacity,
-        name=str(data.get("name", path.stem)).strip() or path.stem,
+        name=instance_name(doc, path),
         edge_weight_type=weight_type,
-        source=source,
+        source=str(path),
     )
-
-
-def _cvrp_fields(data: dict, n: int, lines: list[str], source: str) -> tuple[np.ndarray, float]:
-    if "capacity" not in data:
-        raise InputError("missing CAPACITY", source=source)
-    if "demand" not in data:
-        raise InputError("missing DEMAND_SECTION", source=source)
-    demands = _numeric(data, "demand", "DEMAND_SECTION", source)
-    if demands.shape != (n,):
-        raise InputError(f"DEMAND_SECTION has {demands.shape[0]} entries, DIMENSION is {n}", source=source)
-    capacity = float(data["capacity"])
-    over = np.flatnonzero(demands > capacity)
-    if over.size:
-        node = int(over[0]) + 1
-        raise InputError(
-            f"DEMAND_SECTION: demand {demands[over[0]]:g} of node {node} exceeds CAPACITY {capacity:g}",
-            source=source,
-            line=_line_of(lines, "DEMAND_SECTION", node),
-        )
-    depots = np.asarray(data.get("depot", [0])).ravel()
-    if depots.size != 1 or int(depots[0]) != 0:
-        raise InputError(
-            f"DEPOT_SECTION: only a single depot at node 1 is supported, got {(depots + 1).tolist()}", source=source
-        )
-    return demands, capacity
 
 
 def read_vrplib_solution(path: str | Path) -> list[list[int]]:
@@ -207,7 +167,7 @@ def read_tour(path: str | Path) -> list[int]:
     """A TSPLIB `.tour` file as 0-based city indices."""
     nodes: list[int] = []
     inside = False
-    for line in Path(path).read_text().splitlines():
+    for number, line in enumerate(Path(path).read_text(errors="replace").splitlines(), start=1):
         tokens = line.split()
         if not tokens:
             continue
@@ -218,6 +178,8 @@ def read_tour(path: str | Path) -> list[int]:
             for tok in tokens:
                 if tok in ("-1", "EOF"):
                     return nodes
+                if not tok.isdigit():
+                    raise InputError(f"TOUR_SECTION: '{tok}' is not a node number", source=str(path), line=number)
                 nodes.append(int(tok) - 1)
     if not nodes:
         raise InputError("no TOUR_SECTION", source=str(path))

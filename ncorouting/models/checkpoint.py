@@ -73,7 +73,7 @@ def load_policy(
     if num_loc is not None and not allow_other_size and meta["num_loc"] != num_loc:
         raise CheckpointError(
             f"{path}: checkpoint was trained on {meta['problem']}{meta['num_loc']}, "
-            f"not size {num_loc} (pass allow_other_size / --allow-other-size to use it anyway)"
+            f"not size {num_loc} (pass allow_other_size=True to use it anyway)"
         )
     get_model(meta["model"])
     policy = build_policy(meta["model"], meta["problem"], meta["policy_kwargs"])

@@ -14,6 +14,7 @@ from rl4co.utils.ops import unbatchify
 from tensordict import TensorDict
 
 from ncorouting.envs import make_env
+from ncorouting.envs.cvrptw.batch import cvrptw_batch, fleet_vehicles, neural_support
 from ncorouting.envs.tsp.checker import tour_to_routes
 from ncorouting.errors import CheckpointError
 from ncorouting.instance import Instance
@@ -23,6 +24,8 @@ from ncorouting.solution import Solution
 from ncorouting.solvers import Solver
 
 WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
+#: Problems with a depot: their environments count clients (`num_loc`), not nodes.
+DEPOT_PROBLEMS = ("cvrp", "cvrptw")
 
 
 def shipped_checkpoint(model: str, problem: str, num_loc: int) -> Path:
@@ -73,6 +76,8 @@ def actions_to_routes(problem: str, actions: Sequence[int]) -> list[list[int]]:
 def instances_to_batch(instances: Sequence[Instance]) -> TensorDict:
     """Same-size instances as an environment batch: coordinates scaled into the unit square,
     with the true distance matrix attached unless it is the plain Euclidean one."""
+    if instances[0].problem == "cvrptw":
+        return cvrptw_batch(instances)
     locs, dists, demands = [], [], []
     for inst in instances:
         xy = inst.coords
@@ -102,7 +107,7 @@ class NeuralSolver(Solver):
     augmentations), so `time_limit` does not apply; its wall time is reported like any solver's.
     """
 
-    problems = ("tsp", "cvrp")
+    problems = ("tsp", "cvrp", "cvrptw")
 
     def __init__(
         self,
@@ -110,7 +115,6 @@ class NeuralSolver(Solver):
         checkpoint: str | Path | None = None,
         num_augment: int | None = None,
         batch_size: int = 100,
-        allow_other_size: bool = True,
         device: str = "cpu",
     ):
         self.name = model
@@ -118,22 +122,28 @@ class NeuralSolver(Solver):
         self.checkpoint = checkpoint
         self.num_augment = self.spec.default_augment if num_augment is None else num_augment
         self.batch_size = batch_size
-        self.allow_other_size = allow_other_size
         self.device = torch.device(device)
         self._policies: dict[tuple[str, int], tuple[torch.nn.Module, dict]] = {}
 
     def supports(self, instance: Instance) -> str | None:
-        reason = super().supports(instance)
+        if instance.problem == "cvrptw":  # its time windows (and a uniform fleet) are the problem itself
+            reason = neural_support(instance)
+        else:
+            reason = super().supports(instance)
         if reason is None and instance.coords is None:
             reason = f"solver '{self.name}' needs node coordinates; this instance has an explicit matrix only"
         return reason
+
+    def policy_path(self, problem: str, num_loc: int) -> Path:
+        """The given checkpoint, else the shipped policy whose training size is nearest `num_loc`."""
+        return Path(self.checkpoint) if self.checkpoint else shipped_checkpoint(self.name, problem, num_loc)
 
     def policy_for(self, problem: str, num_loc: int) -> tuple[torch.nn.Module, dict]:
         """Load (once) the policy for a problem and size, checking the checkpoint matches."""
         key = (problem, num_loc)
         if key not in self._policies:
-            path = self.checkpoint or shipped_checkpoint(self.name, problem, num_loc)
-            policy, meta = load_policy(path, problem=problem, num_loc=num_loc, allow_other_size=self.allow_other_size)
+            path = self.policy_path(problem, num_loc)
+            policy, meta = load_policy(path, problem=problem, num_loc=num_loc, allow_other_size=True)
             if meta["model"] != self.name:
                 raise CheckpointError(f"{path}: checkpoint holds a '{meta['model']}' policy, not '{self.name}'")
             self._policies[key] = (policy.to(self.device), meta)
@@ -172,14 +182,26 @@ class NeuralSolver(Solver):
         torch.manual_seed(seed)
         groups: dict[tuple[str, int], list[int]] = defaultdict(list)
         for i, inst in enumerate(instances):
-            groups[(inst.problem, inst.num_clients if inst.problem == "cvrp" else inst.num_nodes)].append(i)
+            groups[(inst.problem, inst.num_clients if inst.problem in DEPOT_PROBLEMS else inst.num_nodes)].append(i)
         solutions: list[Solution | None] = [None] * len(instances)
         for (problem, num_loc), idx in groups.items():
             self.policy_for(problem, num_loc)  # loading is not solving time
             start = time.perf_counter()
             actions, _ = self.decode_batch(problem, instances_to_batch([instances[i] for i in idx]), num_loc)
             share = (time.perf_counter() - start) / len(idx)
+            note = self.policy_note(problem, num_loc)
             for i, act in zip(idx, actions, strict=True):
                 routes = actions_to_routes(problem, act.tolist())
-                solutions[i] = Solution.from_routes(instances[i], routes, self.name, share)
+                vehicles = fleet_vehicles(instances[i], routes) if problem == "cvrptw" else None
+                solutions[i] = Solution.from_routes(instances[i], routes, self.name, share, vehicles)
+                solutions[i].notes.append(note)
         return solutions
+
+    def policy_note(self, problem: str, num_loc: int) -> str:
+        """Which policy solved a size, and whether it was trained on another size."""
+        path, meta = self.policy_path(problem, num_loc), self._policies[(problem, num_loc)][1]
+        nodes = num_loc + 1 if problem in DEPOT_PROBLEMS else num_loc
+        trained = meta["num_loc"] + 1 if problem in DEPOT_PROBLEMS else meta["num_loc"]
+        if meta["num_loc"] == num_loc:
+            return f"policy {path.name} (trained on {problem}{meta['num_loc']})"
+        return f"policy {path.name} trained on n={trained} nodes, instance has {nodes} nodes"

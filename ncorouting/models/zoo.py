@@ -10,6 +10,10 @@ from rl4co.models.zoo import AMPPO, POMO, AttentionModel
 from rl4co.models.zoo.am.policy import AttentionModelPolicy
 
 from ncorouting.errors import UnknownNameError
+from ncorouting.models.bq.lit import bq_lit_module
+from ncorouting.models.bq.policy import BQPolicy
+from ncorouting.models.camp.model import PVRPSymNCO
+from ncorouting.models.camp.policy import CAMPPolicy
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,12 @@ MODELS: dict[str, ModelSpec] = {
     "am": ModelSpec(AttentionModel, {"num_encoder_layers": 3}),
     # Attention Model trained with PPO (rl4co's AMPPO).
     "am_ppo": ModelSpec(AMPPO, {"num_encoder_layers": 3}),
+    # BQ-NCO (Drakulic et al. 2023): re-encodes the remaining sub-problem every step; imitation or REINFORCE.
+    "bq": ModelSpec(bq_lit_module, {"embed_dim": 128, "num_layers": 6, "num_heads": 8, "ff_dim": 512}, BQPolicy),
+    # CAMP (Hua et al. 2025) for the profiled VRP: parallel multi-agent decoding, SymNCO-style training.
+    "camp": ModelSpec(
+        PVRPSymNCO, {"embed_dim": 128, "num_heads": 8, "num_encoder_layers": 3}, CAMPPolicy, default_augment=8
+    ),
 }
 
 

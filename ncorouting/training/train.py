@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
 from hydra import compose, initialize_config_dir
+from hydra.errors import HydraException
 from lightning import Trainer, seed_everything
 from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 from rl4co.utils.trainer import RL4COTrainer
 
 from ncorouting import resources
@@ -30,10 +35,56 @@ class ResumableTrainer(RL4COTrainer):
         Trainer.fit(self, model, ckpt_path=ckpt_path, weights_only=False if ckpt_path else None)
 
 
-def load_config(overrides: list[str], config_dir: Path | None = None) -> DictConfig:
-    """Compose `train.yaml` with command-line overrides (Hydra syntax: key=value, group=option)."""
-    with initialize_config_dir(config_dir=str(config_dir or resources.config_dir()), version_base="1.3"):
-        return compose(config_name="train", overrides=overrides)
+#: Lightning and rl4co messages that tell a user nothing (hardware probes, tips, generated-dataset notices).
+QUIET_LOGGERS = ("lightning.pytorch.utilities.rank_zero", "rl4co.models.rl.common.base")
+
+
+@contextmanager
+def quiet_third_party():
+    """Silence, for the duration of training only, third-party messages that say nothing to a user:
+    Lightning's hardware probes and tips, rl4co's dataset notices, save_hyperparameters' nn.Module advice."""
+    levels = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Attribute '\w+' is an instance of `nn.Module`")
+        warnings.filterwarnings("ignore", message=r".*treespec, LeafSpec.*")
+        for name in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
+        try:
+            yield
+        finally:
+            for name, level in levels.items():
+                logging.getLogger(name).setLevel(level)
+
+
+def config_options(group: str, user_dir: Path | None = None) -> list[str]:
+    """The options of a config group (ours and a user's `--config-dir`), e.g. the experiments
+    `ncorouting train experiment=NAME` takes."""
+    folders = [resources.config_dir() / group] + ([Path(user_dir) / group] if user_dir else [])
+    return sorted({p.stem for folder in folders for p in folder.glob("*.yaml")})
+
+
+def load_config(overrides: list[str], user_dir: Path | None = None) -> DictConfig:
+    """Compose `train.yaml` with command-line overrides (Hydra syntax: key=value, group=option);
+    `user_dir` is searched too (a user's own experiments, envs, ... beside ours). An unknown
+    experiment, group option or key is an `InputError` naming it."""
+    for override in overrides:
+        group, _, option = override.partition("=")
+        if group in ("experiment", "env", "model", "trainer") and option not in config_options(group, user_dir):
+            raise InputError(
+                f"unknown {group} '{option}'; known: {', '.join(config_options(group, user_dir))}",
+                source=f"override {override}",
+            )
+    if user_dir is not None:
+        if not Path(user_dir).is_dir():
+            raise InputError("config folder not found", source=str(user_dir))
+        overrides = [*overrides, f"hydra.searchpath=[file://{Path(user_dir).resolve()}]"]
+    try:
+        with initialize_config_dir(config_dir=str(resources.config_dir()), version_base="1.3"):
+            return compose(config_name="train", overrides=overrides)
+    except (HydraException, OmegaConfBaseException) as exc:
+        message = str(exc).splitlines()[0]
+        hint = " (unknown key: use +KEY=VALUE to add one)" if "Could not override" in message else ""
+        raise InputError(f"bad training override: {message}{hint}") from None
 
 
 def build_env(cfg: DictConfig):
@@ -67,8 +118,24 @@ def init_weights(model, cfg: DictConfig) -> dict:
     return {"init_from": str(cfg.init_from), "init_from_num_loc": meta["num_loc"]}
 
 
+def resume_checkpoint(cfg: DictConfig) -> str | None:
+    """The Lightning checkpoint `resume` names ("last": the run folder's last.ckpt); an error when absent."""
+    if not cfg.resume:
+        return None
+    path = Path(cfg.output_dir) / "checkpoints" / "last.ckpt" if cfg.resume == "last" else Path(cfg.resume)
+    if not path.is_file():
+        raise InputError(f"resume={cfg.resume}: no checkpoint at {path} (no earlier run there?); train without resume")
+    return str(path)
+
+
 def train(cfg: DictConfig) -> Path:
     """Train, checkpoint and export the policy; returns the exported `.pt` path."""
+    with quiet_third_party():
+        return _train(cfg)
+
+
+def _train(cfg: DictConfig) -> Path:
+    ckpt_path = resume_checkpoint(cfg)
     if cfg.threads:
         torch.set_num_threads(int(cfg.threads))
     seed_everything(cfg.seed, workers=True)
@@ -96,9 +163,6 @@ def train(cfg: DictConfig) -> Path:
         default_root_dir=out,
         **trainer_kwargs,
     )
-    ckpt_path = cfg.resume
-    if ckpt_path == "last":
-        ckpt_path = str(out / "checkpoints" / "last.ckpt")
     trainer.fit(model, ckpt_path=ckpt_path)
 
     policy_path = out / "policy.pt"

@@ -1,0 +1,71 @@
+"""Reduced states of the BQ-MDP (Drakulic et al. 2023): the remaining sub-problem as token features.
+
+A state is a path problem [origin, candidates..., destination]: for TSP the current city, the
+unvisited cities and the tour's first city; for CVRP the current node, the unserved clients and the
+depot, with every token carrying its demand and the vehicle's remaining capacity (both divided by the
+capacity). Training (suffixes of labelled solutions) and decoding (environment states) build their
+network inputs with these same functions, so a policy sees the same kind of state in both.
+
+Coordinates are translated and scaled into the unit box of the state's own tokens: a sub-problem is
+then the same problem whatever its scale, which is what lets a policy trained at 50 nodes read the
+k-nearest neighbourhood of a 1,000-node instance (our choice; the paper does not rescale).
+"""
+
+from __future__ import annotations
+
+import torch
+
+#: Slack on normalised loads, as in the standard CVRP environment.
+from ncorouting.envs.cvrp.env import CAPACITY_EPS
+
+#: Feature count per token: (x, y) for TSP; (x, y, demand / C, remaining capacity / C) for CVRP.
+NUM_FEATURES = {"tsp": 2, "cvrp": 4}
+#: Scores per candidate: TSP one (go there); CVRP two (direct, via the depot), flattened as 2j + via.
+NUM_OPTIONS = {"tsp": 1, "cvrp": 2}
+
+
+def normalise_xy(xy: torch.Tensor) -> torch.Tensor:
+    """Coordinates [B, n, 2] moved into the unit box of each row's own tokens (one scale for both axes)."""
+    low = xy.amin(dim=1, keepdim=True)
+    span = (xy.amax(dim=1, keepdim=True) - low).amax(dim=-1, keepdim=True).clamp_min(1e-9)
+    return (xy - low) / span
+
+
+def path_xy(origin: torch.Tensor, candidates: torch.Tensor, dest: torch.Tensor) -> torch.Tensor:
+    """Token coordinates [B, k+2, 2] of [origin, candidates..., destination]."""
+    return torch.cat([origin[:, None], candidates, dest[:, None]], dim=1)
+
+
+def tsp_features(origin: torch.Tensor, candidates: torch.Tensor, dest: torch.Tensor) -> torch.Tensor:
+    """Path-TSP tokens [B, k+2, 2] from origin [B, 2], candidates [B, k, 2] and destination [B, 2]."""
+    return normalise_xy(path_xy(origin, candidates, dest))
+
+
+def cvrp_features(
+    origin: torch.Tensor,
+    candidates: torch.Tensor,
+    depot: torch.Tensor,
+    demand: torch.Tensor,
+    capacity_left: torch.Tensor,
+) -> torch.Tensor:
+    """Path-CVRP tokens [B, k+2, 4]: candidates' demands [B, k] (origin and depot carry 0) and the
+    remaining capacity [B] on every token, both as fractions of the vehicle capacity."""
+    xy = normalise_xy(path_xy(origin, candidates, depot))
+    zero = demand.new_zeros(demand.size(0), 1)
+    q = torch.cat([zero, demand, zero], dim=1)
+    c = capacity_left[:, None].expand_as(q)
+    return torch.cat([xy, q[..., None], c[..., None]], dim=-1)
+
+
+def cvrp_option_mask(demand: torch.Tensor, capacity_left: torch.Tensor, at_depot: torch.Tensor) -> torch.Tensor:
+    """Allowed (candidate, option) pairs [B, k, 2]: direct when the demand fits and the vehicle is not
+    at the depot (there every move starts a route, so only 'via depot' is offered); via always."""
+    direct = (demand <= capacity_left[:, None] + CAPACITY_EPS) & ~at_depot[:, None]
+    return torch.stack([direct, torch.ones_like(direct)], dim=-1)
+
+
+def nearest(origin_to_remaining: torch.Tensor, k: int | None) -> torch.Tensor | None:
+    """Positions [B, k] of the k remaining nodes nearest the origin (None: all of them are kept)."""
+    if k is None or origin_to_remaining.size(1) <= k:
+        return None
+    return origin_to_remaining.topk(k, dim=1, largest=False).indices

@@ -1,0 +1,1 @@
+"""RRNCO: adaptive node embedding, AAFM encoder with neural adaptive bias, distance-aware decoder."""
