@@ -24,13 +24,14 @@ import numpy as np  # noqa: E402
 
 from ncorouting.errors import InputError  # noqa: E402
 from ncorouting.instance import Instance  # noqa: E402
+from ncorouting.registry import get_problem  # noqa: E402
 from ncorouting.solution import Solution  # noqa: E402
 from ncorouting.solvers import SOLVERS, get_solver  # noqa: E402
 
 SPEC = re.compile(
     r"^(?P<name>[a-z_]+)(?::(?P<seconds>[0-9.]+))?(?P<options>(?:\+[a-z_]+=[^+@]+)*)(?:@(?P<checkpoint>.+))?$"
 )
-NEURAL = ("pomo", "am", "bq")
+NEURAL = ("pomo", "am", "bq", "camp", "seq_am", "deepaco", "gfacs", "rrnco", "matnet")
 
 
 @dataclass(frozen=True)
@@ -103,11 +104,20 @@ def reference_costs(instances: Sequence[Instance], runs: dict[str, list[Solution
     return best, "best found in this run"
 
 
+def gap_pct(solution: Solution, reference: float | None) -> float | None:
+    """Gap in % of a feasible solution to a reference cost; the denominator is the reference plus the
+    problem's `gap_offset` (0 but for PVRP-P, whose objective can be zero or negative)."""
+    if not solution.feasible or reference is None:
+        return None
+    base = reference + get_problem(solution.instance.problem).gap_offset(solution.instance)
+    return 100 * (solution.cost - reference) / base if base else None
+
+
 def summarise(label: str, solutions: list[Solution | None], refs: list[float | None]) -> dict:
     """One table row: only feasible solutions enter mean cost and gap."""
     ran = [s for s in solutions if s is not None]
     feasible = [s for s in ran if s.feasible]
-    gaps = [100 * (s.cost - r) / r for s, r in zip(solutions, refs, strict=True) if s is not None and s.feasible and r]
+    gaps = [g for s, r in zip(solutions, refs, strict=True) if s is not None and (g := gap_pct(s, r)) is not None]
     return {
         "solver": label,
         "instances": len(ran),
@@ -125,7 +135,7 @@ def per_instance_rows(instances, runs, refs) -> list[dict]:
             sol = sols[i]
             if sol is None:
                 continue
-            gap = 100 * (sol.cost - refs[i]) / refs[i] if sol.feasible and refs[i] else None
+            gap = gap_pct(sol, refs[i])
             rows.append(
                 {
                     "instance": inst.name,

@@ -32,3 +32,7 @@ class UnknownNameError(NcoroutingError, KeyError):
 
 class CheckpointError(NcoroutingError, ValueError):
     """A checkpoint that cannot be used for the problem or size at hand."""
+
+
+class SolverError(NcoroutingError, RuntimeError):
+    """A solver that ended without a solution (e.g. none found within the time limit): not a crash."""

@@ -14,7 +14,7 @@ __all__ = ["COORD_WEIGHT_TYPES", "Instance", "Vehicle", "distances_from_coords"]
 #: Profiled VRP problems: a fleet whose vehicles make unlimited trips, with preferences or zones.
 PROFILED_PROBLEMS = ("pvrp_p", "pvrp_zc")
 #: Problems whose clients carry demands against a capacity.
-DEMAND_PROBLEMS = ("cvrp", "cvrptw", *PROFILED_PROBLEMS)
+DEMAND_PROBLEMS = ("cvrp", "cvrptw", "acvrp", "acvrptw", *PROFILED_PROBLEMS)
 
 
 @dataclass(frozen=True)
@@ -205,11 +205,13 @@ class Instance:
             self._fail(f"a {self.problem.upper()} instance needs demands and a capacity")
         q, cap = self.demands, float(self.capacity)
         if q.shape != (self.num_nodes,):
-            self._fail(f"demands must have {self.num_nodes} entries (depot first), got {q.shape[0]}")
+            self._fail(f"demands must have {self.num_nodes} entries (depot first), got shape {q.shape}")
         if not np.isfinite(q).all() or not np.isfinite(cap):
             self._fail("demands and capacity must be finite numbers")
         if cap <= 0:
             self._fail(f"capacity must be positive, got {cap}")
+        if cap > MAX_WEIGHT:
+            self._fail(f"capacity {cap:g} is above {MAX_WEIGHT:g}, the most solvers' integer scaling allows")
         if (q < 0).any():
             self._fail(f"demand of node {int(np.argmax(q < 0))} is negative ({q[q < 0][0]})")
         if q[0] != 0:

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 
 def plot_solution(solution: Solution, ax: Axes | None = None, path: str | Path | None = None) -> Axes:
-    """Plot every route in its own colour, the depot as a red square."""
+    """Plot every route in its own colour (with a fleet: each vehicle's routes in that vehicle's colour, with a
+    legend), the depot as a red square."""
     inst = solution.instance
     if inst.coords is None:
         raise InputError("has no node coordinates to plot (explicit distance matrix)", source=inst.name)
@@ -27,15 +28,23 @@ def plot_solution(solution: Solution, ax: Axes | None = None, path: str | Path |
     if own_figure:
         _, ax = plt.subplots(figsize=(6, 6))
     xy = inst.coords
-    cmap = plt.get_cmap("tab20")
+    cmap = plt.get_cmap("tab20" if solution.vehicles is None else "tab10")  # tab10: vehicles far apart in hue
+    labelled: set[int] = set()
     for k, route in enumerate(solution.routes):
         path_xy = xy[[0, *route, 0]]
-        ax.plot(path_xy[:, 0], path_xy[:, 1], "-", color=cmap(k % 20), lw=1.3)
+        colour = k if solution.vehicles is None else solution.vehicles[k]
+        label = None
+        if solution.vehicles is not None and colour not in labelled:
+            label, _ = f"vehicle {colour}", labelled.add(colour)
+        ax.plot(path_xy[:, 0], path_xy[:, 1], "-", color=cmap(colour % cmap.N), lw=1.3, label=label)
+    if labelled:
+        ax.legend(fontsize=7, loc="best")
     ax.scatter(xy[1:, 0], xy[1:, 1], s=14, c="k", zorder=3)
     ax.scatter(xy[:1, 0], xy[:1, 1], s=70, c="red", marker="s", zorder=4)
     status = f"cost {solution.cost:.4g}" if solution.feasible else f"INFEASIBLE: {solution.reason}"
     gap = solution.gap
     gap_txt = f", gap {gap:.2f}%" if gap is not None else ""
+    gap_txt += "".join(f", {name.replace('_', ' ')} {value:.4g}" for name, value in (solution.terms or {}).items())
     ax.set_title(f"{inst.name} - {solution.solver}: {status}{gap_txt}", fontsize=9)
     ax.set_aspect("equal", adjustable="datalim")
     if path is not None:

@@ -117,6 +117,39 @@ def _neural(model: str) -> Callable[..., Solver]:
     return factory
 
 
+def _pvrp_neural(model: str) -> Callable[..., Solver]:
+    def factory(**options) -> Solver:
+        from ncorouting.models.camp.solver import PVRPNeuralSolver
+
+        return PVRPNeuralSolver(model=model, **options)
+
+    return factory
+
+
+def _aco(model: str) -> Callable[..., Solver]:
+    def factory(**options) -> Solver:
+        from ncorouting.models.aco.solver import AcoSolver
+
+        return AcoSolver(model=model, **options)
+
+    return factory
+
+
+def _matrix_neural(model: str) -> Callable[..., Solver]:
+    def factory(**options) -> Solver:
+        from ncorouting.models.rrnco.inference import MatrixPolicySolver
+
+        return MatrixPolicySolver(model=model, **options)
+
+    return factory
+
+
+def _nearest(**options) -> Solver:
+    from ncorouting.envs.pvrp.nearest import NearestNeighbourSolver
+
+    return NearestNeighbourSolver(**options)
+
+
 SOLVERS: dict[str, Callable[..., Solver]] = {
     "ortools": _ortools,
     "lkh": _lkh,
@@ -124,6 +157,13 @@ SOLVERS: dict[str, Callable[..., Solver]] = {
     "pomo": _neural("pomo"),
     "am": _neural("am"),
     "bq": _bq,
+    "camp": _pvrp_neural("camp"),
+    "seq_am": _pvrp_neural("seq_am"),
+    "nearest": _nearest,
+    "deepaco": _aco("deepaco"),
+    "gfacs": _aco("gfacs"),
+    "rrnco": _matrix_neural("rrnco"),
+    "matnet": _matrix_neural("matnet"),
 }
 
 

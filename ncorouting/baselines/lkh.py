@@ -7,6 +7,7 @@ LKH-3 (Keld Helsgaun) is free for academic and non-commercial use only.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import numpy as np
 
 from ncorouting.baselines.ortools import integer_scale
 from ncorouting.envs.tsp.checker import tour_to_routes
+from ncorouting.errors import SolverError
 from ncorouting.instance import Instance
 from ncorouting.solvers import Solver
 
@@ -78,6 +80,15 @@ class LKHSolver(Solver):
         self.max_trials = max_trials
         self.runs = runs
 
+    def supports(self, instance: Instance) -> str | None:
+        reason = super().supports(instance)
+        if reason is None and instance.problem == "cvrp" and importlib.util.find_spec("LKHpy") is None:
+            reason = (
+                f"LKH-3 for CVRP runs through LKHpy, which has no wheel for Python "
+                f"{sys.version_info.major}.{sys.version_info.minor}; use --solver hgs (or ortools) instead"
+            )
+        return reason
+
     def _solve(self, instance: Instance, time_limit: float | None, seed: int) -> tuple[list[list[int]], None]:
         if instance.num_nodes == 2:  # LKH-3 refuses DIMENSION < 3; one client has one solution
             return [[1]], None
@@ -118,5 +129,5 @@ class LKHSolver(Solver):
             proc = subprocess.run([sys.executable, "-c", _CHILD, str(par), str(out)], capture_output=True, text=True)
             if proc.returncode != 0 or not out.is_file():
                 tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
-                raise RuntimeError(f"LKH-3 failed on {instance.name} (exit {proc.returncode}): {' | '.join(tail)}")
+                raise SolverError(f"LKH-3 failed on {instance.name} (exit {proc.returncode}): {' | '.join(tail)}")
             return routes_from_depot_tour(np.load(out))

@@ -9,11 +9,15 @@ import math
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from ncorouting.instance import Instance
+from ncorouting.envs.pvrp.costs import trip_slots, vehicle_arc_costs
+from ncorouting.errors import SolverError
+from ncorouting.instance import PROFILED_PROBLEMS, Instance
 from ncorouting.solvers import Solver
 
 #: Non-integral data is scaled so that its largest value is about this many units.
 INTEGER_RANGE = 1_000_000
+#: Problems served by as many identical vehicles from the depot as needed.
+DEPOT_FLEET_PROBLEMS = ("cvrp", "cvrptw", "acvrp", "acvrptw")
 
 
 def power_of_ten_scale(values: np.ndarray, target: float) -> float:
@@ -39,7 +43,7 @@ class OrToolsSolver(Solver):
     """
 
     name = "ortools"
-    problems = ("tsp", "atsp", "cvrp", "cvrptw")
+    problems = ("tsp", "atsp", "cvrp", "cvrptw", "acvrp", "acvrptw", *PROFILED_PROBLEMS)
     side_constraints = True
 
     def __init__(self, default_time_limit: float = 1.0, solution_limit: int | None = None):
@@ -50,12 +54,14 @@ class OrToolsSolver(Solver):
         self, instance: Instance, time_limit: float | None, seed: int
     ) -> tuple[list[list[int]], list[int] | None]:
         limit = self.default_time_limit if time_limit is None else time_limit
+        if instance.problem in PROFILED_PROBLEMS:
+            return self._solve_profiled(instance, limit)
         if instance.fleet is not None:
             fleet_sizes = [len(instance.fleet)]
-        elif instance.problem == "cvrp" or instance.time_windows is not None:
+        elif instance.problem in DEPOT_FLEET_PROBLEMS or instance.time_windows is not None:
             demand = instance.demands.sum() if instance.demands is not None else 0.0
             lower = max(1, math.ceil(demand / instance.capacity)) if instance.capacity else 1
-            if instance.problem not in ("cvrp", "cvrptw"):
+            if instance.problem not in DEPOT_FLEET_PROBLEMS:
                 fleet_sizes = [1]
             else:
                 fleet_sizes = [min(instance.num_clients, lower + max(3, math.ceil(0.3 * lower))), instance.num_clients]
@@ -65,7 +71,7 @@ class OrToolsSolver(Solver):
             found = self._run(instance, size, limit)
             if found is not None:
                 return found
-        raise RuntimeError(f"OR-Tools found no solution for {instance.name} within {limit} s")
+        raise SolverError(f"OR-Tools found no solution for {instance.name} within {limit} s; raise --time-limit")
 
     def _run(self, instance: Instance, num_vehicles: int, time_limit: float):
         manager = pywrapcp.RoutingIndexManager(instance.num_nodes, num_vehicles, 0)
@@ -89,7 +95,7 @@ class OrToolsSolver(Solver):
         params = pywrapcp.DefaultRoutingSearchParameters()
         params.first_solution_strategy = (
             routing_enums_pb2.FirstSolutionStrategy.SAVINGS
-            if instance.problem == "cvrp" and instance.fleet is None
+            if instance.problem in ("cvrp", "acvrp") and instance.fleet is None
             else routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
         )
         params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
@@ -117,6 +123,56 @@ class OrToolsSolver(Solver):
                 routes.append(route)
                 used.append(v)
         return routes, (used if instance.fleet is not None else None)
+
+    def _solve_profiled(self, instance: Instance, time_limit: float) -> tuple[list[list[int]], list[int]]:
+        """Profiled VRP: each fleet vehicle becomes as many route slots as it may need trips, all with its
+        own arc costs (`vehicle_arc_costs`: the objective J shifted by a constant) and zones."""
+        costs = vehicle_arc_costs(instance)
+        servable = [int(np.isfinite(costs[k, 0, 1:]).sum()) for k in range(len(costs))]
+        for slots in dict.fromkeys([tuple(trip_slots(instance)), tuple(servable)]):
+            owner = [k for k, count in enumerate(slots) for _ in range(count)]
+            found = self._run_profiled(instance, costs, owner, time_limit)
+            if found is not None:
+                return found
+        raise SolverError(f"OR-Tools found no solution for {instance.name} within {time_limit} s; raise --time-limit")
+
+    def _run_profiled(self, instance: Instance, costs: np.ndarray, owner: list[int], time_limit: float):
+        """One OR-Tools run with route slot v driven by fleet vehicle owner[v]; None when nothing found."""
+        manager = pywrapcp.RoutingIndexManager(instance.num_nodes, len(owner), 0)
+        routing = pywrapcp.RoutingModel(manager)
+        scale = power_of_ten_scale(costs[np.isfinite(costs)], INTEGER_RANGE)
+        integer_costs = np.rint(np.where(np.isfinite(costs), costs, 0.0) * scale).astype(np.int64)
+        matrices = [routing.RegisterTransitMatrix(c.tolist()) for c in integer_costs]
+        for v, k in enumerate(owner):
+            routing.SetArcCostEvaluatorOfVehicle(matrices[k], v)
+        self._add_capacity(routing, instance, [instance.fleet[k] for k in owner])
+        for client, allowed in (instance.allowed_vehicles or {}).items():
+            routing.VehicleVar(manager.NodeToIndex(client)).SetValues([v for v, k in enumerate(owner) if k in allowed])
+        params = pywrapcp.DefaultRoutingSearchParameters()
+        params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
+        if self.solution_limit is not None:
+            params.solution_limit = self.solution_limit
+        assignment = routing.SolveWithParameters(params)
+        if assignment is None:
+            return None
+        routes, vehicles = [], []
+        for v in range(len(owner)):
+            index, route = routing.Start(v), []
+            while not routing.IsEnd(index):
+                if manager.IndexToNode(index) != 0:
+                    route.append(manager.IndexToNode(index))
+                index = assignment.Value(routing.NextVar(index))
+            if route:
+                routes.append(route)
+                vehicles.append(owner[v])
+        ours = sum(int(integer_costs[k][np.r_[0, r], np.r_[r, 0]].sum()) for r, k in zip(routes, vehicles, strict=True))
+        if ours != assignment.ObjectiveValue():  # the objective it optimised is the one we recompute
+            raise RuntimeError(
+                f"OR-Tools route mapping mismatch on {instance.name}: {ours} vs {assignment.ObjectiveValue()}"
+            )
+        return routes, vehicles
 
     @staticmethod
     def _prefix_locks(instance: Instance, num_vehicles: int) -> list[list[int]] | None:

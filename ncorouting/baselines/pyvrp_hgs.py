@@ -11,7 +11,8 @@ from pyvrp import Model
 from pyvrp.stop import MaxRuntime
 
 from ncorouting.baselines.ortools import integer_scale, power_of_ten_scale
-from ncorouting.instance import Instance
+from ncorouting.envs.pvrp.costs import vehicle_arc_costs
+from ncorouting.instance import PROFILED_PROBLEMS, Instance
 from ncorouting.solvers import Solver
 
 #: PyVRP penalises load excess per unit against arc cost, with a bounded penalty weight: arc costs
@@ -33,7 +34,7 @@ class PyVRPSolver(Solver):
     """PyVRP HGS for CVRP (symmetric or asymmetric matrix) under a wall-time limit, seeded."""
 
     name = "hgs"
-    problems = ("cvrp", "cvrptw")
+    problems = ("cvrp", "cvrptw", "acvrp", "acvrptw", *PROFILED_PROBLEMS)
     side_constraints = True
 
     def __init__(self, default_time_limit: float = 1.0):
@@ -54,6 +55,12 @@ class PyVRPSolver(Solver):
         unit_costs = np.rint(unit_costs_float * integer_scale(unit_costs_float, UNIT_COST_RANGE)).astype(np.int64)
         distance_range = COST_RANGE / max(1, int(unit_costs.max()))
         weights = np.rint(instance.distances * integer_scale(instance.distances, distance_range)).astype(np.int64)
+        profiled = instance.problem in PROFILED_PROBLEMS
+        if profiled:  # one arc-cost matrix per vehicle: the objective J shifted by a constant (envs/pvrp/costs)
+            costs = vehicle_arc_costs(instance)
+            scale = power_of_ten_scale(costs[np.isfinite(costs)], COST_RANGE)
+            weights = np.where(np.isfinite(costs), np.rint(costs * scale), FORBIDDEN).astype(np.int64)
+            unit_costs = np.ones(len(fleet), dtype=np.int64)
         capacities = np.array([v.capacity for v in fleet])
         # loads scaled up to about LOAD_RANGE even when integral (a power of ten keeps them exact)
         demand_scale = power_of_ten_scale(np.append(instance.demands, capacities), LOAD_RANGE)
@@ -85,10 +92,10 @@ class PyVRPSolver(Solver):
 
         for v, vehicle in enumerate(fleet):
             profile = model.add_profile(name=f"vehicle{v}")
-            durations = np.zeros_like(weights)
+            durations = np.zeros((instance.num_nodes, instance.num_nodes), dtype=np.int64)
             if tw is not None:
                 durations = _ints(instance.travel_times / vehicle.speed, time_scale, up=True)
-            arc = weights.copy()
+            arc = (weights[v] if profiled else weights).copy()
             forbidden = [c for c, allowed in (instance.allowed_vehicles or {}).items() if v not in allowed]
             arc[:, forbidden] = FORBIDDEN
             np.fill_diagonal(arc, 0)  # PyVRP requires zero self loops
@@ -101,7 +108,7 @@ class PyVRPSolver(Solver):
                 else _ints(np.array([vehicle.capacity]), demand_scale, up=False)[0]
             )
             model.add_vehicle_type(
-                num_available=1 if instance.fleet else instance.num_clients,
+                num_available=1 if instance.fleet and not profiled else instance.num_clients,
                 capacity=int(capacity),
                 start_depot=depot,
                 end_depot=depot,
@@ -124,7 +131,7 @@ class PyVRPSolver(Solver):
         if not result.is_feasible():
             return
         ours = sum(
-            int(unit_costs[v]) * int(weights[np.r_[0, r], np.r_[r, 0]].sum())
+            int(unit_costs[v]) * int((weights[v] if weights.ndim == 3 else weights)[np.r_[0, r], np.r_[r, 0]].sum())
             for r, v in zip(routes, vehicles, strict=True)
         )
         if ours != result.cost():

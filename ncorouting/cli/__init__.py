@@ -10,10 +10,11 @@ import importlib
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
+from ncorouting.cli.common import HelpFormatter
 from ncorouting.errors import NcoroutingError
 
 #: Subcommand modules of this package, in the order `--help` lists them.
-COMMANDS = ["solve", "evaluate", "train", "generate", "bench", "demo", "bq_data"]
+COMMANDS = ["solve", "evaluate", "train", "generate", "bench", "demo", "bq_data", "text2code", "explain", "realworld"]
 
 
 def package_version() -> str:
@@ -24,12 +25,20 @@ def package_version() -> str:
         return "unknown (not installed)"
 
 
+class _SubcommandParser(argparse.ArgumentParser):
+    """Subcommand parsers show defaults in their help lines unless a module asks for another formatter."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `ncorouting` parser with every subcommand's arguments."""
     parser = argparse.ArgumentParser(prog="ncorouting", description="Neural and classical vehicle-routing solvers.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_SubcommandParser)
     for name in COMMANDS:
         importlib.import_module(f"ncorouting.cli.{name}").add_parser(sub)
     return parser

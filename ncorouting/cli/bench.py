@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ncorouting.cli.common import HelpFormatter, add_generated_set_args, instance_paths
+from ncorouting.cli.common import add_fleet_args, add_generated_set_args, fleet_generator_params, instance_paths
 from ncorouting.io import read_instance
 from ncorouting.registry import get_problem
 from ncorouting.report import format_table
@@ -22,7 +22,8 @@ def run(args: argparse.Namespace) -> int:
         instances = [read_instance(p) for p in instance_paths(Path(args.path))]
     else:
         problem = get_problem(args.problem).name
-        td = generate_dataset(problem, args.num_instances, args.size, seed=args.seed)
+        params = fleet_generator_params(args, problem)
+        td = generate_dataset(problem, args.num_instances, args.size, seed=args.seed, **params)
         instances = instances_from_batch(problem, td, name=f"{problem}{args.size}-s{args.seed}")
     out = Path(args.out)
     summary, detail, ref_name = run_bench(instances, specs, reference, workers=args.workers, seed=args.seed, out=out)
@@ -35,9 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "bench", help="compare solvers on the same files or generated instances", formatter_class=HelpFormatter
-    )
+    p = sub.add_parser("bench", help="compare solvers on the same files or generated instances")
     p.add_argument("path", nargs="?", default=None, help="instance file or folder; else generated instances")
     p.add_argument(
         "--solvers",
@@ -46,6 +45,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--reference", default=None, help="solver spec for gaps (default: known optimum or best found)")
     add_generated_set_args(p, "cvrp", 50, 100, 1234)
+    add_fleet_args(p)
     p.add_argument("--workers", type=int, default=0, help="parallel processes for classical solvers (0: all cores)")
     p.add_argument("--per-instance", action="store_true", help="also print one row per instance and solver")
     p.add_argument("--out", default="bench_output", help="folder for summary.csv, instances.csv, gap_vs_time.png")

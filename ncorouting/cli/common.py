@@ -72,3 +72,28 @@ def add_generated_set_args(p: argparse.ArgumentParser, problem: str, size: int, 
     p.add_argument("--size", type=positive_int, default=size, help="cities (TSP) or clients (CVRP)")
     p.add_argument("--num-instances", type=positive_int, default=count, help="how many instances")
     p.add_argument("--seed", type=int, default=seed, help="random seed of the generator")
+
+
+def add_fleet_args(p: argparse.ArgumentParser) -> None:
+    """Generator options of the profiled VRP (pvrp_p, pvrp_zc): fleet size and preference generator."""
+    p.add_argument("--vehicles", type=positive_int, default=None, help="PVRP: vehicles in the fleet (default: 3)")
+    p.add_argument(
+        "--preference",
+        default=None,
+        choices=["random", "angle", "cluster"],
+        help="PVRP-P: preference generator (default: random)",
+    )
+
+
+def fleet_generator_params(args: argparse.Namespace, problem: str) -> dict:
+    """The generator parameters `add_fleet_args` collected; refused for problems they do not apply to."""
+    from ncorouting.instance import PROFILED_PROBLEMS
+
+    if problem not in PROFILED_PROBLEMS:
+        if args.vehicles is not None or args.preference is not None:
+            raise InputError(f"--vehicles and --preference apply to {', '.join(PROFILED_PROBLEMS)}, not '{problem}'")
+        return {}
+    if args.preference is not None and problem != "pvrp_p":
+        raise InputError(f"--preference applies to pvrp_p, not '{problem}'")
+    params = {"num_agents": args.vehicles or 3}
+    return params | ({"preference": args.preference} if args.preference else {})

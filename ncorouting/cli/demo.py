@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ncorouting.cli.common import HelpFormatter, positive_number
+from ncorouting.cli.common import positive_number
 from ncorouting.io import read_instance
 from ncorouting.report import format_table
 from ncorouting.resources import demo_instances
@@ -36,9 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "demo", help="solve the shipped demo instances with POMO and OR-Tools", formatter_class=HelpFormatter
-    )
+    p = sub.add_parser("demo", help="solve the shipped demo instances with POMO and OR-Tools")
     p.add_argument("--time-limit", type=positive_number, default=2.0, help="OR-Tools seconds per instance")
     p.add_argument("--out", default="demo_output", help="folder for demo.png")
     p.set_defaults(func=run)

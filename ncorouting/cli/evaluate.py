@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from ncorouting.cli.common import HelpFormatter, add_generated_set_args, positive_int, positive_number
+from ncorouting.cli.common import add_generated_set_args, positive_int, positive_number
 from ncorouting.registry import get_problem
 from ncorouting.report import format_table
 from ncorouting.solvers import SOLVERS, get_solver
@@ -55,10 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "eval",
-        help="evaluate a policy on a generated test set against a reference solver",
-        description=__doc__,
-        formatter_class=HelpFormatter,
+        "eval", help="evaluate a policy on a generated test set against a reference solver", description=__doc__
     )
     add_generated_set_args(p, "tsp", 20, 1000, 1234)
     p.add_argument("--dataset", default=None, help=".npz test set (from `generate`) instead of generating one")

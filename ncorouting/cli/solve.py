@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ncorouting.cli.common import HelpFormatter, instance_paths, output_stem, positive_int, positive_number
+from ncorouting.cli.common import instance_paths, output_stem, positive_int, positive_number
 from ncorouting.errors import InputError
 from ncorouting.io import read_instance, write_solution
 from ncorouting.registry import get_problem
@@ -41,19 +41,39 @@ class SolverFlag:
 #: Solver-specific flags of `solve`; a new solver with options adds its flags here.
 SOLVER_FLAGS = [
     SolverFlag(
-        "--checkpoint", ("pomo", "am", "bq"), {"help": "policy file (.pt or Lightning .ckpt); default: shipped"}
+        "--checkpoint",
+        ("pomo", "am", "bq", "camp", "seq_am", "deepaco", "gfacs", "rrnco", "matnet"),
+        {"help": "policy file (.pt or Lightning .ckpt); default: shipped"},
     ),
     SolverFlag(
         "--num-augment",
-        ("pomo", "am"),
-        {"type": int, "choices": [1, 8], "help": "dihedral augmentations (default: 8 for POMO, 1 for AM)"},
+        ("pomo", "am", "camp", "seq_am", "rrnco"),
+        {"type": int, "choices": [1, 8], "help": "dihedral augmentations (default: 8 for POMO and RRNCO, 1 for AM)"},
     ),
-    SolverFlag("--device", ("pomo", "am", "bq"), {"help": "torch device for neural solvers, e.g. cuda (default: cpu)"}),
+    SolverFlag(
+        "--device",
+        ("pomo", "am", "bq", "camp", "seq_am", "deepaco", "gfacs", "rrnco", "matnet"),
+        {"help": "torch device for neural solvers, e.g. cuda (default: cpu)"},
+    ),
+    SolverFlag(
+        "--search",
+        ("pomo", "am"),
+        {
+            "choices": ["sample", "eas"],
+            "help": "improve the greedy answer until --time-limit: sampling or Efficient Active Search (default: none)",
+        },
+    ),
     SolverFlag("--beam", ("bq",), {"type": positive_int, "help": "BQ beam width (default: 1, greedy)"}),
     SolverFlag(
         "--knn",
         ("bq",),
         {"type": int, "help": "BQ: encode only the K nodes nearest the current one (default: 50; 0: all nodes)"},
+    ),
+    SolverFlag("--ants", ("deepaco", "gfacs"), {"type": positive_int, "help": "ants per iteration (default: 20)"}),
+    SolverFlag(
+        "--local-search",
+        ("deepaco", "gfacs"),
+        {"choices": ["on", "off"], "help": "2-opt (TSP) / PyVRP moves (CVRP) on every ant's tour (default: on)"},
     ),
 ]
 
@@ -128,7 +148,8 @@ def run(args: argparse.Namespace) -> int:
     solver = get_solver(args.solver, **_solver_options(args))
     solutions = solver.solve_many(instances, time_limit=args.time_limit, seed=args.seed)
     if not args.quiet:
-        print(format_table([s.summary() for s in solutions], SOLVE_COLUMNS))
+        terms = list(dict.fromkeys(k for s in solutions for k in (s.terms or {})))  # e.g. PVRP's two objective terms
+        print(format_table([s.summary() for s in solutions], SOLVE_COLUMNS + terms))
     status, records = 0, []
     for path, sol in zip(paths, solutions, strict=True):
         for note in sol.notes:
@@ -154,17 +175,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "solve",
-        help="solve a TSPLIB/CVRPLIB/JSON file or a folder of them",
-        description=__doc__,
-        formatter_class=HelpFormatter,
-    )
+    p = sub.add_parser("solve", help="solve a TSPLIB/CVRPLIB/JSON file or a folder of them", description=__doc__)
     p.add_argument("path", help="an instance file (.tsp, .atsp, .vrp, .json) or a folder of them")
     p.add_argument("--solver", default="pomo", choices=sorted(SOLVERS), help="solver to run")
     for flag in SOLVER_FLAGS:
         p.add_argument(flag.flag, default=None, **flag.argparse_kwargs)
-    p.add_argument("--time-limit", type=positive_number, default=10.0, help="seconds per instance (classical solvers)")
+    p.add_argument(
+        "--time-limit",
+        type=positive_number,
+        default=10.0,
+        help="seconds per instance (classical solvers, neural solvers with --search or ant colonies)",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed of the solver")
     p.add_argument("--out", default="solutions", help="folder for solution files and plots")
     p.add_argument("--no-plot", action="store_true", help="write no PNG per instance")

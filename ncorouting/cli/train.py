@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ncorouting.cli.common import HelpFormatter
-
 
 def run(args: argparse.Namespace) -> int:
     """Train from Hydra configs; any key can be overridden (`key=value`)."""
@@ -36,7 +34,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="train from Hydra configs, e.g. experiment=tsp20_pomo trainer.max_epochs=5",
         description=__doc__,
         epilog=_epilog(),
-        formatter_class=HelpFormatter,
     )
     p.add_argument("overrides", nargs="*", help="Hydra overrides: experiment=NAME, KEY=VALUE, +NEWKEY=VALUE")
     p.add_argument("--config-dir", default=None, help="a folder of your own configs, searched beside ours")

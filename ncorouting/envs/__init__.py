@@ -15,6 +15,7 @@ _ENV_CLASSES = {
     "pvrp_zc": "ncorouting.envs.pvrp.env:PVRPZCEnv",
     "atsp": "ncorouting.envs.atsp.env:ATSPEnv",
     "acvrp": "ncorouting.envs.acvrp.env:ACVRPEnv",
+    "acvrptw": "ncorouting.envs.acvrptw.env:ACVRPTWEnv",
 }
 
 

@@ -68,6 +68,8 @@ def write_solution(path: str | Path, solution) -> Path:
     suffix = path.suffix.lower()
     if suffix == ".json":
         doc = {**solution.summary(), "routes": solution.routes, "instance_data": instance_to_dict(solution.instance)}
+        if solution.vehicles is not None:
+            doc["vehicles"] = solution.vehicles  # the fleet vehicle driving each route
         path.write_text(json.dumps(doc, indent=1))
     elif suffix == ".tour":
         write_tour(path, solution.instance.name, solution.routes, solution.cost)

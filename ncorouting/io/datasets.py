@@ -10,18 +10,26 @@ from tensordict import TensorDict
 
 from ncorouting.envs import make_env
 from ncorouting.errors import InputError
-from ncorouting.instance import Instance, distances_from_coords
+from ncorouting.instance import PROFILED_PROBLEMS, Instance, distances_from_coords
 from ncorouting.registry import get_problem
 
-REQUIRED_KEYS = {"tsp": ("locs",), "cvrp": ("locs", "depot", "demand", "capacity")}
+_PVRP_KEYS = ("locs", "depot", "demand", "capacity", "speed", "alpha")
+REQUIRED_KEYS = {
+    "tsp": ("locs",),
+    "cvrp": ("locs", "depot", "demand", "capacity"),
+    "cvrptw": ("locs", "depot", "demand", "capacity", "time_windows", "service_time"),
+    "pvrp_p": (*_PVRP_KEYS, "preference"),
+    "pvrp_zc": (*_PVRP_KEYS, "zone"),
+}
 
 
-def generate_dataset(problem: str, num_instances: int, num_loc: int, seed: int = 0) -> TensorDict:
-    """`num_instances` uniform instances from the problem's generator, reproducible by `seed`."""
+def generate_dataset(problem: str, num_instances: int, num_loc: int, seed: int = 0, **generator_params) -> TensorDict:
+    """`num_instances` uniform instances from the problem's generator, reproducible by `seed`
+    (`generator_params`, e.g. PVRP's `num_agents` and `preference`, go to the generator)."""
     env_name = get_problem(problem).env_name
     if env_name is None:
         raise InputError(f"problem '{problem}' has no instance generator")
-    generator = make_env(env_name, num_loc).generator
+    generator = make_env(env_name, num_loc, **generator_params).generator
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         return generator(batch_size=[num_instances])
@@ -59,6 +67,14 @@ def load_dataset(path: str | Path) -> tuple[str, TensorDict]:
 
 def instances_from_batch(problem: str, td: TensorDict, name: str = "gen") -> list[Instance]:
     """One exact-Euclidean `Instance` per batch row (CVRP demands scaled back to integers)."""
+    if problem in PROFILED_PROBLEMS:
+        from ncorouting.envs.pvrp.batch import instances_from_batch as profiled_instances
+
+        return profiled_instances(problem, td, name)
+    if problem == "cvrptw":
+        from ncorouting.envs.cvrptw.batch import cvrptw_instances
+
+        return cvrptw_instances(td, name)
     locs = td["locs"].double().cpu().numpy()
     out = []
     for b in range(locs.shape[0]):

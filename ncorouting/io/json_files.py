@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from ncorouting.errors import InputError
-from ncorouting.instance import COORD_WEIGHT_TYPES, Instance, distances_from_coords
+from ncorouting.instance import COORD_WEIGHT_TYPES, PROFILED_PROBLEMS, Instance, distances_from_coords
+from ncorouting.io.pvrp_json import profiled_instance_from_dict, profiled_instance_to_dict
 from ncorouting.registry import get_problem
 
 
@@ -40,6 +41,11 @@ def _text(doc: dict, key: str, source: str, default: str) -> str:
     return value
 
 
+#: Optional travel-time and time-window fields (validated by `Instance`): a travel-time matrix, windows
+#: [n, 2] on the start of service (row 0: the depot's horizon) and service times [n].
+SCHEDULE_FIELDS = ("durations", "time_windows", "service_times")
+
+
 def instance_from_dict(doc: dict, source: str = "<json>") -> Instance:
     """Build an instance from the JSON document's fields, naming the field at fault on error."""
     if not isinstance(doc, dict):
@@ -47,6 +53,8 @@ def instance_from_dict(doc: dict, source: str = "<json>") -> Instance:
     if "problem" not in doc:
         raise InputError("missing field 'problem'", source=source)
     problem = get_problem(_text(doc, "problem", source, "")).name
+    if problem in PROFILED_PROBLEMS:  # vehicles with profiles: their own form
+        return profiled_instance_from_dict(doc, problem, source)
     coords = _array(doc, "coords", source)
     distances = _array(doc, "distances", source)
     weight_type = _text(doc, "edge_weight_type", source, "EXPLICIT" if distances is not None else "EXACT_2D").upper()
@@ -78,6 +86,7 @@ def instance_from_dict(doc: dict, source: str = "<json>") -> Instance:
         known_optimum=known_optimum,
         optimum_source=None if known_optimum is None else "JSON field 'known_optimum'",
         source=source,
+        **{key: _array(doc, key, source) for key in SCHEDULE_FIELDS},
     )
 
 
@@ -95,6 +104,8 @@ def read_json_instance(path: str | Path) -> Instance:
 
 def instance_to_dict(instance: Instance) -> dict:
     """The JSON form of an instance (coordinates when the costs derive from them, else the matrix)."""
+    if instance.problem in PROFILED_PROBLEMS:
+        return profiled_instance_to_dict(instance)
     doc: dict = {"problem": instance.problem, "name": instance.name}
     if instance.coords is not None:
         doc["coords"] = instance.coords.tolist()
@@ -104,6 +115,9 @@ def instance_to_dict(instance: Instance) -> dict:
     if instance.demands is not None:
         doc["demands"] = instance.demands.tolist()
         doc["capacity"] = instance.capacity
+    for key in SCHEDULE_FIELDS:
+        if getattr(instance, key) is not None:
+            doc[key] = getattr(instance, key).tolist()
     if instance.known_optimum is not None:
         doc["known_optimum"] = instance.known_optimum
     return doc

@@ -7,6 +7,7 @@ number becomes a fleet of that many identical vehicles (an upper bound on the ro
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -104,3 +105,21 @@ def write_solomon_instance(path: str | Path, instance: Instance) -> Path:
     text = [instance.name, "", "VEHICLE", "NUMBER     CAPACITY", f"{vehicles:>6d} {int(math.floor(capacity)):>12d}", ""]
     path.write_text("\n".join([*text, "CUSTOMER", HEADER, "", *rows, ""]))
     return path
+
+
+def write_scaled_solomon_instance(path: str | Path, instance: Instance, scale: float) -> Path:
+    """Write a float CVRPTW instance (e.g. generated in the unit square) as a Solomon file: coordinates,
+    times and service x `scale` rounded to integers, windows widened outward by the rounding (2 units) so
+    that every client still fits on a route of its own."""
+    tw = instance.time_windows * scale
+    windows = np.column_stack([np.maximum(np.floor(tw[:, 0]) - 2, 0), np.ceil(tw[:, 1]) + 2])
+    windows[0, 1] += 2  # the horizon also covers the widened windows' returns
+    service = instance.service_times if instance.service_times is not None else np.zeros(instance.num_nodes)
+    scaled = dataclasses.replace(
+        instance,
+        coords=np.rint(instance.coords * scale),
+        time_windows=windows,
+        service_times=np.rint(service * scale),
+        durations=None,
+    )
+    return write_solomon_instance(path, scaled)

@@ -133,11 +133,11 @@ def node_table(doc: TsplibDocument, section: str, dimension: int, values: int) -
             first = rows[node][1]
             raise doc.fail(f"{section}: node id {node} appears twice (lines {first} and {entry.line})", entry.line)
         rows[node] = ([parse_float(doc, f"{section}: node {node}", entry, t) for t in entry.tokens[1:]], entry.line)
-    missing = [node for node in range(1, dimension + 1) if node not in rows]
-    if missing:
+    if len(rows) != dimension:  # ids are unique and in range, so some id up to len(rows) + 1 is missing
+        missing = next(node for node in range(1, len(rows) + 2) if node not in rows)
         raise doc.fail(
-            f"{section} has {len(rows)} entries, DIMENSION is {dimension}: node id {missing[0]} is missing "
-            f"({len(missing)} missing in all; truncated file?)",
+            f"{section} has {len(rows)} entries, DIMENSION is {dimension}: node id {missing} is missing "
+            f"({dimension - len(rows)} missing in all; truncated file?)",
             doc.section_lines.get(section),
         )
     return [rows[node][0] for node in range(1, dimension + 1)], [rows[node][1] for node in range(1, dimension + 1)]

@@ -19,6 +19,10 @@ def write_instance(folder: str | Path, instance: Instance, fmt: str = "vrplib", 
         path = folder / f"{instance.name}.json"
         path.write_text(json.dumps(instance_to_dict(instance)))
         return path
+    if instance.problem == "cvrptw":
+        from ncorouting.io.solomon import write_scaled_solomon_instance
+
+        return write_scaled_solomon_instance(folder / f"{instance.name}.txt", instance, scale)
     coords = np.rint(instance.coords * scale).astype(np.int64)
     fields = {
         "NAME": instance.name,

@@ -247,7 +247,7 @@ def _cost_violation(cost: float, reported: float) -> Violation | None:
 def judge_typed(t: TaskType, inst: dict, output: object) -> Judgement:
     """Check an answer to a benchmark-type task: every applicable constraint, then the reported cost."""
     d = _matrix(inst)
-    tours, reported, bad = read_answer(output, t.robots, d.shape[0])
+    tours, reported, bad = read_answer(output, int(inst.get("robots", 1)), d.shape[0])
     if bad is not None:
         return _fail(bad, reported=None if math.isnan(reported) else reported)
     found = [

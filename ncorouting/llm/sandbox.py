@@ -133,7 +133,10 @@ class Sandbox:
 
     def run(self, source: str, files: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> RunResult:
         """Run `source` as `program.py` beside `files` (name -> text) with `args`; always returns a verdict."""
-        with tempfile.TemporaryDirectory(prefix="ncr-sandbox-") as root, tempfile.TemporaryDirectory() as private:
+        with (
+            tempfile.TemporaryDirectory(prefix="ncr-sandbox-", ignore_cleanup_errors=True) as root,
+            tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as private,
+        ):
             root = os.path.realpath(root)
             program = os.path.join(root, "program.py")
             Path(program).write_text(source)

@@ -16,21 +16,23 @@ from tensordict import TensorDict
 from ncorouting.envs import make_env
 from ncorouting.envs.cvrptw.batch import cvrptw_batch, fleet_vehicles, neural_support
 from ncorouting.envs.tsp.checker import tour_to_routes
-from ncorouting.errors import CheckpointError
+from ncorouting.errors import CheckpointError, InputError
 from ncorouting.instance import Instance
 from ncorouting.models.checkpoint import load_policy
+from ncorouting.models.search import SEARCHES, Incumbent, eas_search, sample_search
 from ncorouting.models.zoo import get_model
+from ncorouting.realworld.instances import REALWORLD_PROBLEMS, batch_from_instances
 from ncorouting.solution import Solution
 from ncorouting.solvers import Solver
 
 WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
 #: Problems with a depot: their environments count clients (`num_loc`), not nodes.
-DEPOT_PROBLEMS = ("cvrp", "cvrptw")
+DEPOT_PROBLEMS = ("cvrp", "cvrptw", "acvrp", "acvrptw")
 
 
 def shipped_checkpoint(model: str, problem: str, num_loc: int) -> Path:
     """The shipped policy of `model` for `problem` whose training size is closest to `num_loc`."""
-    found = sorted(WEIGHTS_DIR.glob(f"{model}_{problem}*.pt"))
+    found = sorted(WEIGHTS_DIR.glob(f"{model}_{problem}[0-9]*.pt"))  # not cvrptw for cvrp
     if not found:
         raise CheckpointError(f"no shipped {model} policy for {problem} in {WEIGHTS_DIR}; pass --checkpoint")
     return min(found, key=lambda p: abs(int(p.stem.split(problem)[-1]) - num_loc))
@@ -58,7 +60,7 @@ def decode(
 def actions_to_routes(problem: str, actions: Sequence[int]) -> list[list[int]]:
     """An action sequence as route lists: TSP tours rotated to city 0, CVRP split at depot visits."""
     actions = [int(a) for a in actions]
-    if problem == "tsp":
+    if problem in ("tsp", "atsp"):
         return tour_to_routes(actions)
     routes, current = [], []
     for node in actions:
@@ -78,6 +80,8 @@ def instances_to_batch(instances: Sequence[Instance]) -> TensorDict:
     with the true distance matrix attached unless it is the plain Euclidean one."""
     if instances[0].problem == "cvrptw":
         return cvrptw_batch(instances)
+    if instances[0].problem in REALWORLD_PROBLEMS:
+        return batch_from_instances(instances)
     locs, dists, demands = [], [], []
     for inst in instances:
         xy = inst.coords
@@ -104,7 +108,9 @@ class NeuralSolver(Solver):
     """A trained policy as a solver. Without `checkpoint`, the shipped policy closest in size is used.
 
     Decoding is one greedy pass (POMO: from every start node, best of `num_augment` dihedral
-    augmentations), so `time_limit` does not apply; its wall time is reported like any solver's.
+    augmentations); without `search` the time limit does not apply. With `search` ("sample" or "eas")
+    the greedy answer is improved until `time_limit` seconds per instance have passed (a batch of k
+    instances gets k times the limit), and the reported time covers greedy decoding and search.
     """
 
     problems = ("tsp", "cvrp", "cvrptw")
@@ -116,7 +122,11 @@ class NeuralSolver(Solver):
         num_augment: int | None = None,
         batch_size: int = 100,
         device: str = "cpu",
+        search: str | None = None,
     ):
+        if search is not None and search not in SEARCHES:
+            raise InputError(f"unknown search '{search}'; choose one of {', '.join(SEARCHES)}")
+        self.search = search
         self.name = model
         self.spec = get_model(model)
         self.checkpoint = checkpoint
@@ -149,16 +159,29 @@ class NeuralSolver(Solver):
             self._policies[key] = (policy.to(self.device), meta)
         return self._policies[key]
 
-    def decode_batch(self, problem: str, td: TensorDict, num_loc: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """Decode a prepared batch in chunks of `batch_size`; returns best actions and rewards."""
+    def decode_batch(
+        self, problem: str, td: TensorDict, num_loc: int, time_limit: float | None = None
+    ) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """Decode a prepared batch in chunks of `batch_size` (then search, if asked, for `time_limit`
+        seconds per instance); returns the best actions and rewards."""
+        if self.search is not None and time_limit is None:
+            raise InputError(f"search '{self.search}' needs a time limit (seconds per instance)")
         policy, _ = self.policy_for(problem, num_loc)
         env = make_env(problem, num_loc)
         actions, rewards = [], []
         for start in range(0, td.batch_size[0], self.batch_size):
             chunk = td[start : start + self.batch_size].to(self.device)
-            a, r = decode(policy, env, chunk, self.spec.multistart, self.num_augment)
-            actions.extend(a.cpu())
-            rewards.append(r.cpu())
+            began = time.perf_counter()
+            best = Incumbent(*decode(policy, env, chunk.clone(), self.spec.multistart, self.num_augment))
+            if self.search is not None:
+                deadline = began + time_limit * chunk.batch_size[0]
+                if self.search == "sample":
+                    sample_search(policy, env, chunk, best, self.spec.multistart, self.num_augment, deadline)
+                else:  # an EAS iteration (sampling plus a backward pass) costs about 3 greedy decodes
+                    guess = 3 * (time.perf_counter() - began)
+                    eas_search(policy, env, chunk, best, self.num_augment, deadline, guess)
+            actions.extend(a.cpu() for a in best.actions)
+            rewards.append(best.rewards.cpu())
         return actions, torch.cat(rewards)
 
     def _solve(self, instance: Instance, time_limit: float | None, seed: int) -> tuple[list[list[int]], None]:
@@ -187,7 +210,8 @@ class NeuralSolver(Solver):
         for (problem, num_loc), idx in groups.items():
             self.policy_for(problem, num_loc)  # loading is not solving time
             start = time.perf_counter()
-            actions, _ = self.decode_batch(problem, instances_to_batch([instances[i] for i in idx]), num_loc)
+            batch = instances_to_batch([instances[i] for i in idx])
+            actions, _ = self.decode_batch(problem, batch, num_loc, time_limit if self.search else None)
             share = (time.perf_counter() - start) / len(idx)
             note = self.policy_note(problem, num_loc)
             for i, act in zip(idx, actions, strict=True):

@@ -8,12 +8,18 @@ from dataclasses import dataclass, field
 import torch
 from rl4co.models.zoo import AMPPO, POMO, AttentionModel
 from rl4co.models.zoo.am.policy import AttentionModelPolicy
+from rl4co.models.zoo.matnet.policy import MatNetPolicy
 
 from ncorouting.errors import UnknownNameError
+from ncorouting.models.aco.lit import DeepACOModule, GFACSModule
+from ncorouting.models.aco.policy import ACO_POLICY_DEFAULTS, SparseDeepACOPolicy, SparseGFACSPolicy
 from ncorouting.models.bq.lit import bq_lit_module
 from ncorouting.models.bq.policy import BQPolicy
 from ncorouting.models.camp.model import PVRPSymNCO
 from ncorouting.models.camp.policy import CAMPPolicy
+from ncorouting.models.rrnco.module import RealWorldMatNet, RealWorldPOMO
+from ncorouting.models.rrnco.policy import RRNCOPolicy
+from ncorouting.models.seq_am.policy import SeqAMPolicy
 
 
 @dataclass(frozen=True)
@@ -42,11 +48,23 @@ MODELS: dict[str, ModelSpec] = {
     # Attention Model trained with PPO (rl4co's AMPPO).
     "am_ppo": ModelSpec(AMPPO, {"num_encoder_layers": 3}),
     # BQ-NCO (Drakulic et al. 2023): re-encodes the remaining sub-problem every step; imitation or REINFORCE.
-    "bq": ModelSpec(bq_lit_module, {"embed_dim": 128, "num_layers": 6, "num_heads": 8, "ff_dim": 512}, BQPolicy),
+    "bq": ModelSpec(bq_lit_module, {"embed_dim": 128, "num_layers": 4, "num_heads": 8, "ff_dim": 256}, BQPolicy),
     # CAMP (Hua et al. 2025) for the profiled VRP: parallel multi-agent decoding, SymNCO-style training.
     "camp": ModelSpec(
         PVRPSymNCO, {"embed_dim": 128, "num_heads": 8, "num_encoder_layers": 3}, CAMPPolicy, default_augment=8
     ),
+    # CAMP's sequential peer: an attention model moving one vehicle per step, trained the same way.
+    "seq_am": ModelSpec(
+        PVRPSymNCO, {"embed_dim": 128, "num_heads": 8, "num_encoder_layers": 3}, SeqAMPolicy, default_augment=8
+    ),
+    # RRNCO (Son et al. 2025) for ATSP/ACVRP/ACVRPTW on road matrices: POMO training, loss on reward / max D.
+    "rrnco": ModelSpec(RealWorldPOMO, {}, RRNCOPolicy, multistart=True, default_augment=8),
+    # MatNet (Kwon et al. 2021, rl4co's) for ATSP: the matrix-encoder peer of RRNCO, trained the same way.
+    "matnet": ModelSpec(RealWorldMatNet, {}, MatNetPolicy, multistart=True),
+    # DeepACO (Ye et al. 2023) and GFACS (Kim et al. 2025): GNN heatmaps on sparse k-NN graphs with ant-colony
+    # search; rl4co's training modules (with a CPU budget), our sparse policies (ncorouting/models/aco).
+    "deepaco": ModelSpec(DeepACOModule, dict(ACO_POLICY_DEFAULTS), SparseDeepACOPolicy),
+    "gfacs": ModelSpec(GFACSModule, dict(ACO_POLICY_DEFAULTS), SparseGFACSPolicy),
 }
 
 

@@ -116,6 +116,7 @@ def load_city(path: str | Path) -> City:
 
 def build_city(
     osm: str | Path | None = None,
+    *,
     place: str | None = None,
     num_points: int = 1000,
     seed: int = 0,

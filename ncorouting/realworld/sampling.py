@@ -52,6 +52,7 @@ class CitySampler:
         self.num_nodes = num_nodes
         self.points = points
         self._cities: list[City] | None = None
+        self._tensors: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = []
 
     @property
     def cities(self) -> list[City]:
@@ -65,6 +66,14 @@ class CitySampler:
                         f"city has {city.num_points} points, fewer than the {self.num_nodes} nodes asked for",
                         source=city.source or city.name,
                     )
+            self._tensors = [
+                (
+                    torch.as_tensor(c.distance, dtype=torch.float32),
+                    torch.as_tensor(c.duration, dtype=torch.float32),
+                    torch.as_tensor(c.coords, dtype=torch.float64),
+                )
+                for c in self._cities
+            ]
         return self._cities
 
     def sample(self, batch_size: int) -> dict[str, torch.Tensor]:
@@ -82,10 +91,10 @@ class CitySampler:
                 continue
             idx = torch.rand(rows.numel(), city.num_points).argsort(-1)[:, :n]
             nodes[rows] = idx
-            d, t = _tensors(city)
+            d, t, xy = self._tensors[c]
             dist[rows] = d[idx[:, :, None], idx[:, None, :]]
             duration[rows] = t[idx[:, :, None], idx[:, None, :]]
-            lonlat[rows] = torch.as_tensor(city.coords)[idx]
+            lonlat[rows] = xy[idx]
         return {
             "dist": dist,
             "duration": duration,
@@ -96,15 +105,6 @@ class CitySampler:
         }
 
 
-def _tensors(city: City) -> tuple[torch.Tensor, torch.Tensor]:
-    cached = getattr(city, "_tensors", None)
-    if cached is None:
-        cached = (torch.as_tensor(city.distance, dtype=torch.float32), torch.as_tensor(city.duration, dtype=torch.float32))
-        city._tensors = cached
-    return cached
-
-
 def integer_demands(batch_size: int, num_clients: int, low: int = 1, high: int = 9) -> torch.Tensor:
     """Integer demands uniform in low..high, as float [B, n]."""
     return torch.randint(low, high + 1, (batch_size, num_clients)).float()
-

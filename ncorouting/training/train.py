@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import warnings
-from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -23,6 +20,7 @@ from ncorouting.errors import InputError
 from ncorouting.models.checkpoint import PolicyMetadataCallback, load_policy, policy_metadata, save_policy
 from ncorouting.models.zoo import build_policy, get_model
 from ncorouting.training.curves import plot_learning_curve
+from ncorouting.training.quiet import quiet_third_party
 
 
 class ResumableTrainer(RL4COTrainer):
@@ -33,27 +31,6 @@ class ResumableTrainer(RL4COTrainer):
         if not model.automatic_optimization:
             self.gradient_clip_val = None  # as RL4COTrainer.fit does for PPO-style models
         Trainer.fit(self, model, ckpt_path=ckpt_path, weights_only=False if ckpt_path else None)
-
-
-#: Lightning and rl4co messages that tell a user nothing (hardware probes, tips, generated-dataset notices).
-QUIET_LOGGERS = ("lightning.pytorch.utilities.rank_zero", "rl4co.models.rl.common.base")
-
-
-@contextmanager
-def quiet_third_party():
-    """Silence, for the duration of training only, third-party messages that say nothing to a user:
-    Lightning's hardware probes and tips, rl4co's dataset notices, save_hyperparameters' nn.Module advice."""
-    levels = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"Attribute '\w+' is an instance of `nn.Module`")
-        warnings.filterwarnings("ignore", message=r".*treespec, LeafSpec.*")
-        for name in QUIET_LOGGERS:
-            logging.getLogger(name).setLevel(logging.WARNING)
-        try:
-            yield
-        finally:
-            for name, level in levels.items():
-                logging.getLogger(name).setLevel(level)
 
 
 def config_options(group: str, user_dir: Path | None = None) -> list[str]:

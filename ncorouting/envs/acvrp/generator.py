@@ -45,7 +45,11 @@ class ACVRPGenerator(Generator):
         return s
 
     def _generate(self, batch_size) -> TensorDict:
-        s = self.sample_nodes(batch_size[0])
+        return self.batch(self.sample_nodes(batch_size[0]), batch_size)
+
+    @staticmethod
+    def batch(s: dict[str, torch.Tensor], batch_size) -> TensorDict:
+        """The environment input batch of a sample (depot split from the clients)."""
         return TensorDict(
             {
                 "depot": s["locs"][:, 0],

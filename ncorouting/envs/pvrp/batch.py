@@ -13,22 +13,21 @@ from ncorouting.instance import Instance, Vehicle, distances_from_coords
 
 def instances_from_batch(problem: str, td: TensorDict, name: str = "gen") -> list[Instance]:
     """One exact-Euclidean PVRP `Instance` per row of a generator batch (node 0 the depot)."""
-    rows = td.cpu()
+    arrays = {key: value.detach().cpu().double().numpy() for key, value in td.items()}
     out = []
-    for b in range(rows.batch_size[0]):
-        row = rows[b]
-        coords = np.vstack([row["depot"].double().numpy()[None], row["locs"].double().numpy()])
-        demands = np.concatenate([[0.0], np.rint(row["demand"].double().numpy())])
+    for b in range(td.batch_size[0]):
+        coords = np.vstack([arrays["depot"][b][None], arrays["locs"][b]])
+        demands = np.concatenate([[0.0], np.rint(arrays["demand"][b])])
         fleet = [
             Vehicle(capacity=float(c), speed=float(s))
-            for c, s in zip(row["capacity"].tolist(), row["speed"].tolist(), strict=True)
+            for c, s in zip(arrays["capacity"][b], arrays["speed"][b], strict=True)
         ]
         allowed, preferences = None, None
         if problem == "pvrp_zc":
-            zone = row["zone"].bool().numpy()
-            allowed = {j + 1: np.flatnonzero(zone[:, j]).tolist() for j in range(zone.shape[1]) if not zone[:, j].all()}
+            zone = arrays["zone"][b] > 0.5
+            allowed = {j + 1: np.flatnonzero(zone[:, j]).tolist() for j in np.flatnonzero(~zone.all(0))}
         else:
-            preferences = row["preference"].double().numpy()
+            preferences = arrays["preference"][b]
         out.append(
             Instance(
                 problem=problem,
@@ -40,7 +39,7 @@ def instances_from_batch(problem: str, td: TensorDict, name: str = "gen") -> lis
                 fleet=fleet,
                 allowed_vehicles=allowed or None,
                 preferences=preferences,
-                alpha=float(row["alpha"]) if problem == "pvrp_p" else 0.0,
+                alpha=float(arrays["alpha"][b]) if problem == "pvrp_p" else 0.0,
             )
         )
     return out

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ncorouting.errors import InputError
 from ncorouting.instance import Instance
-from ncorouting.llm.tasks.describe import instance_format
+from ncorouting.llm.tasks import exact
+from ncorouting.llm.tasks.describe import ROUTING_FIELD_DOCS, instance_format
 from ncorouting.llm.tasks.types import TASK_TYPES, TaskType, get_task_type
 
 BENCHMARK_FILE = Path(__file__).with_name("benchmark.json")
@@ -33,13 +34,27 @@ class Task:
     @property
     def instance_format(self) -> str:
         """The instance file's fields as the prompts show them."""
-        return instance_format(self.instance)
+        return instance_format(self.instance, ROUTING_FIELD_DOCS if self.routing_instance is not None else None)
 
     @property
     def setting(self) -> str:
         """The paper's evaluation setting: single-5, single-10 or multi-10."""
         size = self.extra.get("size", "?")
         return f"{'single' if self.task_type is None or self.task_type.robots == 1 else 'multi'}-{size}"
+
+
+def reference_program(task_type: str) -> str:
+    """The reference program of a task type: our exact solver (standard library only) as a standalone
+    program in the declared form, run in the sandbox exactly like generated code."""
+    get_task_type(task_type)
+    source = Path(exact.__file__).read_text()
+    solver = source[: source.index('\nif __name__ == "__main__":')]
+    return (
+        f"{solver}\n\n"
+        'if __name__ == "__main__":\n'
+        "    with open(sys.argv[1]) as handle:\n"
+        f"        print(json.dumps(solve(json.load(handle), {task_type!r})))\n"
+    )
 
 
 def load_benchmark(
@@ -71,4 +86,4 @@ def load_benchmark(
     return tasks
 
 
-__all__ = ["BENCHMARK_FILE", "TASK_TYPES", "Task", "TaskType", "get_task_type", "load_benchmark"]
+__all__ = ["BENCHMARK_FILE", "TASK_TYPES", "Task", "TaskType", "get_task_type", "load_benchmark", "reference_program"]

@@ -26,9 +26,31 @@ FIELD_DOCS = {
 }
 
 
-def instance_format(instance: dict) -> str:
-    """The instance file's fields, one line each, in file order."""
-    return "\n".join(f'- "{key}": {FIELD_DOCS[key]}' for key in instance)
+#: The fields of an ncorouting instance file (`ncorouting.io.json_files`).
+ROUTING_FIELD_DOCS = {
+    "problem": "problem name (tsp, atsp, cvrp, ...); node 0 is the depot",
+    "name": "instance name",
+    "coords": "list of [x, y] coordinates, one per node",
+    "distances": "matrix; entry [i][j] is the travel cost from node i to node j",
+    "edge_weight_type": "how costs follow from coords: EXACT_2D unrounded Euclidean, EUC_2D rounded to integers",
+    "demands": "demand of each node (0 at the depot)",
+    "capacity": "vehicle capacity",
+    "known_optimum": "best known cost (for reference only)",
+}
+
+
+def _shape(value: object) -> str:
+    """A short description of a JSON value's shape, for fields we have no words for."""
+    if isinstance(value, list):
+        kinds = {_shape(v) for v in value}
+        return f"list of {len(value)} items, each a {kinds.pop()}" if len(kinds) == 1 else f"list of {len(value)} items"
+    return {bool: "boolean", int: "number", float: "number", str: "string", dict: "object"}.get(type(value), "value")
+
+
+def instance_format(instance: dict, docs: dict[str, str] | None = None) -> str:
+    """The instance file's fields, one line each, in file order (the shape for fields without words)."""
+    docs = FIELD_DOCS if docs is None else docs
+    return "\n".join(f'- "{key}": {docs.get(key) or _shape(value)}' for key, value in instance.items())
 
 
 def _environment(t: TaskType, inst: dict) -> str:

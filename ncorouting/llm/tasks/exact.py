@@ -187,7 +187,9 @@ def covers(model: Model, union: int) -> bool:
 
 
 def partition(model: Model, tables: list[dict]) -> tuple[float, list[int]]:
-    """Disjoint non-empty masks, one per robot, minimising the largest robot cost over unions that cover."""
+    """Disjoint non-empty masks, one per robot, minimising the largest robot cost over unions that cover.
+    Disjoint masks lose nothing when revisits are allowed: a robot may still pass through cities another
+    robot serves, and a walk costs at least the cheapest walk over any subset of the cities it visits."""
     size = 1 << len(model.bit_nodes)
     f = [0.0] + [INF] * (size - 1)
     choices = []

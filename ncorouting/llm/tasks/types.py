@@ -10,6 +10,18 @@ from ncorouting.errors import UnknownNameError
 
 #: Features a type may carry; each adds instance fields, description sentences and checks.
 FEATURES = ("groups", "precedence", "k", "matrix", "windows", "purchase", "depots", "energy", "colours")
+#: Instance fields each feature needs.
+FEATURE_FIELDS = {
+    "groups": ("groups",),
+    "precedence": ("precedence",),
+    "k": ("k",),
+    "matrix": (),
+    "windows": ("time_windows",),
+    "purchase": ("stock", "price", "demand", "travel_cost"),
+    "depots": ("depots",),
+    "energy": ("energy_budget",),
+    "colours": ("robot_colours", "city_colours"),
+}
 #: Number of robots in the multi-robot types (as in the paper).
 MULTI_ROBOTS = 4
 
@@ -33,6 +45,14 @@ class TaskType:
 
     def has(self, feature: str) -> bool:
         return feature in self.features
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The instance fields a task of this type needs."""
+        base = ("distance_matrix",) if self.has("matrix") else ("coords",)
+        robots = ("robots",) if self.robots > 1 else ()
+        capacity = ("capacity",) if self.has("purchase") and self.robots > 1 else ()
+        return base + robots + tuple(f for feature in self.features for f in FEATURE_FIELDS[feature]) + capacity
 
 
 def _pair(key: str, label: str, title: str, features: tuple[str, ...] = (), objective: str = "length"):

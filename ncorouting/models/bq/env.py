@@ -69,15 +69,23 @@ class BQEnvBase(RoutingEnvBase):
         """The standard environment's check on the visited nodes."""
         self.standard.check_solution_validity(td, self.standard_actions(td))
 
-    def _common_state(self, td: TensorDict, locs: torch.Tensor, first_client: int, batch_size) -> dict:
+    def _common_state(self, td: TensorDict, locs: torch.Tensor, batch_size) -> dict:
+        """Start at node 0 (a whole instance) or, when the batch gives a nonzero `origin` per row, at
+        that node: the path sub-problem from it through all other nodes to node 0."""
         num = locs.size(-2)
         device = td.device
         zeros = torch.zeros(batch_size, dtype=torch.int64, device=device)
+        origin = td["origin"] if "origin" in td.keys() else zeros
+        others = torch.arange(1, num, device=device).expand(*batch_size, -1)
+        if bool((origin != 0).any()):
+            if not bool((origin != 0).all()) or bool((origin >= num).any()):
+                raise ValueError(f"a sub-problem's origin must be a node in 1..{num - 1} in every row")
+            others = others[others != origin[:, None]].view(*batch_size, num - 2)
         state = {
             "locs": locs,
-            "origin": zeros,
-            "dest": zeros.clone(),
-            "remaining": torch.arange(first_client, num, device=device).expand(*batch_size, -1).clone(),
+            "origin": origin.clone(),
+            "dest": zeros,
+            "remaining": others.clone(),
             "nodes": torch.zeros((*batch_size, 0), dtype=torch.int64, device=device),
             "length": torch.zeros(batch_size, device=device),
             "reward": torch.zeros(batch_size, device=device),
@@ -97,7 +105,7 @@ class BQTSPEnv(BQEnvBase):
     options = 1
 
     def _reset(self, td: TensorDict | None = None, batch_size=None) -> TensorDict:
-        state = self._common_state(td, td["locs"], 1, batch_size)
+        state = self._common_state(td, td["locs"], batch_size)
         state["action_mask"] = torch.ones_like(state["remaining"], dtype=torch.bool)
         return TensorDict(state, batch_size=batch_size, device=td.device)
 
@@ -137,9 +145,10 @@ class BQCVRPEnv(BQEnvBase):
 
     def _reset(self, td: TensorDict | None = None, batch_size=None) -> TensorDict:
         locs = torch.cat((td["depot"][..., None, :], td["locs"]), -2)
-        state = self._common_state(td, locs, 1, batch_size)
+        state = self._common_state(td, locs, batch_size)
         state["demand"] = td["demand"]
-        state["capacity_left"] = torch.ones(batch_size, device=td.device)
+        full = torch.ones(batch_size, device=td.device)
+        state["capacity_left"] = td["capacity_left"].clone() if "capacity_left" in td.keys() else full
         state["via"] = torch.zeros((*batch_size, 0), dtype=torch.bool, device=td.device)
         out = TensorDict(state, batch_size=batch_size, device=td.device)
         out["action_mask"] = self.action_mask(out)

@@ -44,9 +44,9 @@ class BQTransformer(nn.Module):
         num_features: int,
         num_options: int,
         embed_dim: int = 128,
-        num_layers: int = 6,
+        num_layers: int = 4,
         num_heads: int = 8,
-        ff_dim: int = 512,
+        ff_dim: int = 256,
     ):
         super().__init__()
         self.embed = nn.Linear(num_features, embed_dim)

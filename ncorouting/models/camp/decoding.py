@@ -50,14 +50,8 @@ def rollout(
         if bool(td["done"].all()):
             break
         logits = logits_fn(td)  # [B, m, N]
-        if sequential:
-            action, chosen = _sequential_step(td, logits, decode_type, clip)
-        else:
-            logp = log_probs(logits, td["action_mask"], clip)
-            action = choose(logp, decode_type)
-            chosen = logp.gather(-1, action[..., None]).squeeze(-1)
-            td.set("action_priority", chosen.exp())
-            chosen = chosen.sum(-1)
+        step = sequential_step if sequential else parallel_step
+        action, chosen = step(td, logits, decode_type, clip)
         running = ~td["done"].view(-1)  # torchrl's reset makes `done` [B, 1]; steps keep it [B]
         td.set("action", action)
         td = env.step(td)["next"]
@@ -75,7 +69,17 @@ def rollout(
     }
 
 
-def _sequential_step(td: TensorDict, logits: torch.Tensor, decode_type: str, clip: float):
+def parallel_step(td: TensorDict, logits: torch.Tensor, decode_type: str, clip: float):
+    """Every vehicle picks a node; the probability of its pick becomes its priority in conflicts (set in
+    `td` for the environment). Returns actions [B, m] and the summed log-probability of all picks [B]."""
+    logp = log_probs(logits, td["action_mask"], clip)
+    action = choose(logp, decode_type)
+    chosen = logp.gather(-1, action[..., None]).squeeze(-1)
+    td.set("action_priority", chosen.exp())
+    return action, chosen.sum(-1)
+
+
+def sequential_step(td: TensorDict, logits: torch.Tensor, decode_type: str, clip: float):
     """One vehicle moves: a joint choice over (vehicle, node) pairs, staying excluded; finished instances
     stay put with log-probability 0."""
     batch, m, n_nodes = logits.shape

@@ -12,9 +12,9 @@ from ncorouting.models.camp.features import agent_features, agent_index_encoding
 from ncorouting.models.camp.layers import BipartiteAttention, GatedMLP
 
 
-class CAMPEmbedding(nn.Module):
-    """Node stream x0 [B, m+n, H] (agents, then clients) and profiled embeddings E0 [B, m, m+n, H]:
-    E0[k, j] = W_x x0_j + W_p P[k, j] + W_a agent_k (a linear map of their concatenation)."""
+class NodeEmbedding(nn.Module):
+    """Node stream x0 [B, m+n, H]: agent rows (depot copy with a sinusoidal agent-index code, joined with the
+    agent's capacity and speed), then client rows (polar features)."""
 
     def __init__(self, embed_dim: int):
         super().__init__()
@@ -24,16 +24,29 @@ class CAMPEmbedding(nn.Module):
         self.agent = nn.Linear(4, embed_dim, bias=False)
         self.depot_agent = nn.Linear(2 * embed_dim, embed_dim, bias=False)
         self.client = nn.Linear(5, embed_dim, bias=False)
+
+    def forward(self, td: TensorDict) -> torch.Tensor:
+        m, embed_dim = num_agents(td), self.depot.out_features
+        index = agent_index_encoding(m, embed_dim, td.device)
+        depot = self.depot(td["locs"][:, :m]) + self.index_scale * self.agent_index(index)
+        agents = self.depot_agent(torch.cat([depot, self.agent(agent_features(td))], -1))
+        return torch.cat([agents, self.client(client_features(td))], 1)
+
+
+class CAMPEmbedding(nn.Module):
+    """Node stream x0 and profiled embeddings E0 [B, m, m+n, H]:
+    E0[k, j] = W_x x0_j + W_p P[k, j] + W_a agent_k (a linear map of their concatenation)."""
+
+    def __init__(self, embed_dim: int):
+        super().__init__()
+        self.nodes = NodeEmbedding(embed_dim)
         self.profile_node = nn.Linear(embed_dim, embed_dim, bias=False)
         self.profile_value = nn.Linear(1, embed_dim)
         self.profile_agent = nn.Linear(embed_dim, embed_dim, bias=False)
 
     def forward(self, td: TensorDict) -> tuple[torch.Tensor, torch.Tensor]:
-        m, embed_dim = num_agents(td), self.depot.out_features
-        index = agent_index_encoding(m, embed_dim, td.device)
-        depot = self.depot(td["locs"][:, :m]) + self.index_scale * self.agent_index(index)
-        agents = self.depot_agent(torch.cat([depot, self.agent(agent_features(td))], -1))
-        x0 = torch.cat([agents, self.client(client_features(td))], 1)
+        x0 = self.nodes(td)
+        agents = x0[:, : num_agents(td)]
         e0 = (
             self.profile_node(x0)[:, None]
             + self.profile_value(td["profile"][..., None])

@@ -19,6 +19,8 @@ from torch import nn
 from ncorouting.models.rrnco.features import RRNCOInputs
 
 LOG_FLOOR = math.log(1e-6)
+#: State entries the decoder never reads at a step (it keeps its own normalised copies in the cache).
+MATRIX_KEYS = ("dist", "cost_matrix", "travel_time", "lonlat")
 
 
 class RRNCOPointer(PointerAttention):
@@ -37,17 +39,17 @@ class RRNCOPointer(PointerAttention):
 
 
 class TimeWindowContext(VRPContext):
-    """Query for ACVRPTW: current node's row embedding, remaining load, current time (duration-normalised),
-    whether a route is open (away from the depot) and the remaining distance budget (none here: 10)."""
+    """Query for ACVRPTW: current node's row embedding, remaining load, current time (in units of the
+    largest duration, as our batches are), whether a route is open (away from the depot) and the remaining
+    distance budget (unlimited here: 10, as in the paper's code)."""
 
     def __init__(self, embed_dim: int):
         super(VRPContext, self).__init__(embed_dim=embed_dim, step_context_dim=embed_dim + 4)
 
     def _state_embedding(self, embeddings, td):
         load = td["vehicle_capacity"] - td["used_capacity"]
-        scale = td["duration"].amax((-2, -1))[..., None].clamp_min(1e-12)
         open_route = (td["current_node"] != 0).float()
-        return torch.cat([load, td["current_time"] / scale, open_route, torch.full_like(load, 10.0)], -1)
+        return torch.cat([load, td["current_time"], open_route, torch.full_like(load, 10.0)], -1)
 
 
 @dataclass
@@ -95,7 +97,8 @@ class RRNCODecoder(AttentionModelDecoder):
         bias = self.dist_weight * rows_at(cached.dist, node)
         if self.time_weight is not None:
             bias = bias + self.time_weight * rows_at(cached.duration, node)
-        logits, mask = super().forward(td, cached, num_starts)
+        # the per-step state without the [B, n, n] matrices: the parent reshapes all it is given
+        logits, mask = super().forward(td.exclude(*MATRIX_KEYS), cached, num_starts)
         if num_starts > 1:  # bias is [B, S, n]; the parent returns [(S B), n], starts outermost
             bias = bias.transpose(0, 1).reshape(-1, bias.size(-1))
         return torch.logaddexp(logits - bias, torch.full_like(logits, LOG_FLOOR)), mask

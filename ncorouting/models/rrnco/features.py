@@ -1,7 +1,8 @@
 """What RRNCO reads from an environment state: normalised matrices, angles and per-node features.
 
-Distances are divided by the instance's largest distance (D / max D, exact since min D = 0) and
-durations likewise; time windows and service times share the durations' scale. Written here because
+Distances are divided by the instance's largest distance (D / max D, exact since min D = 0) and travel
+times likewise (our ACVRPTW batches are already in units of the largest duration); time windows and
+service times share the travel times' scale. Written here because
 rl4co's embeddings read coordinates only.
 """
 
@@ -43,9 +44,9 @@ def rrnco_inputs(td: TensorDict, problem: str) -> RRNCOInputs:
     if problem in DEPOT_PROBLEMS:
         demand = torch.cat([torch.zeros_like(td["demand"][..., :1]), td["demand"]], -1)[..., None]
         features = [demand]
-        if problem == "acvrptw":
-            scale = td["duration"].float().amax((-2, -1), keepdim=True).clamp_min(1e-12)  # [B, 1, 1]
-            inputs.duration = td["duration"].float() / scale
-            features += [td["time_windows"].float() / scale, td["service_time"].float()[..., None] / scale]
+        if problem == "acvrptw":  # CVRPTW state: `travel_time` matrix, `durations` = service times
+            scale = td["travel_time"].float().amax((-2, -1), keepdim=True).clamp_min(1e-12)  # [B, 1, 1]
+            inputs.duration = td["travel_time"].float() / scale
+            features += [td["time_windows"].float() / scale, td["durations"].float()[..., None] / scale]
         inputs.node_features = torch.cat(features, -1)
     return inputs

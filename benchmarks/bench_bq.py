@@ -1,0 +1,146 @@
+"""BQ-NCO generalisation: gap and time against instance size, BQ (greedy, beam) vs the shipped POMO
+(greedy multi-start, best of x8 augmentations) on the same generated instances, with LKH-3 (TSP) or
+HGS (CVRP) as the reference; then the TSPLIB / CVRPLIB files (gap to their known optima).
+Writes a table, CSVs and a gap-vs-size plot.
+
+    python benchmarks/bench_bq.py [--problems tsp cvrp] [--sizes 50 100 200 500 1000] [--counts 64 64 32 16 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import platform
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+
+from ncorouting.bench import parse_solver_spec, run_bench  # noqa: E402
+from ncorouting.cli.common import instance_paths  # noqa: E402
+from ncorouting.evaluation import EvalResult, eval_neural  # noqa: E402
+from ncorouting.io import read_instance  # noqa: E402
+from ncorouting.io.datasets import generate_dataset, instances_from_batch  # noqa: E402
+from ncorouting.models.bq.solver import BQSolver  # noqa: E402
+from ncorouting.models.inference import NeuralSolver  # noqa: E402
+from ncorouting.report import format_table  # noqa: E402
+from ncorouting.solvers import get_solver  # noqa: E402
+
+REFERENCE = {"tsp": "lkh", "cvrp": "hgs"}
+COLUMNS = ["problem", "size", "solver", "policy", "instances", "gap_pct", "feasible", "s_per_inst"]
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "benchmarks"
+
+
+def reference_result(problem: str, td, size: int, seconds: float) -> EvalResult:
+    """The classical reference on every instance (one process), timed per instance."""
+    instances = instances_from_batch(problem, td, name=f"{problem}{size}")
+    options = {"max_trials": size} if REFERENCE[problem] == "lkh" else {}
+    solver = get_solver(REFERENCE[problem], **options)
+    solutions = solver.solve_many(instances, seconds, progress=True)
+    return EvalResult(f"{REFERENCE[problem]} {seconds:g}s", solutions, sum(s.runtime for s in solutions))
+
+
+def neural_runs(args, size: int, count: int) -> list[tuple[str, NeuralSolver, int]]:
+    """(label, solver, instances) for one size; the costly settings run on the first few instances."""
+    pomo_batch = 1 if size > 200 else 16  # POMO decodes all n starts at once: memory grows as n^2
+    runs = [
+        ("bq greedy", BQSolver(knn=args.knn), count),
+        ("bq beam16", BQSolver(beam=16, knn=args.knn, batch_size=8), min(count, args.beam_instances)),
+        ("pomo greedy", NeuralSolver("pomo", num_augment=1, batch_size=pomo_batch), count),
+    ]
+    if size <= args.pomo_aug_max:
+        runs.append(("pomo x8", NeuralSolver("pomo", num_augment=8, batch_size=4), count))
+    return runs
+
+
+def generated(args) -> list[dict]:
+    rows = []
+    for problem in args.problems:
+        for size, count in zip(args.sizes, args.counts, strict=True):
+            td = generate_dataset(problem, count, size, seed=args.seed)
+            ref = reference_result(problem, td, size, args.ref_seconds * max(1.0, size / 100))
+            rows.append({"problem": problem, "size": size, **ref.row(ref), "policy": "-"})
+            for label, solver, num in neural_runs(args, size, count):
+                result = eval_neural(solver, problem, td[:num], size, name=f"{problem}{size}")
+                policy = solver.policy_path(problem, size).name
+                rows.append(
+                    {"problem": problem, "size": size, **result.row(ref.head(num), label=label), "policy": policy}
+                )
+                print(format_table(rows[-1:], COLUMNS), flush=True)
+    return rows
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    """Mean gap against size (log axes), one line per neural solver, one panel per problem."""
+    problems = sorted({r["problem"] for r in rows})
+    fig, axes = plt.subplots(1, len(problems), figsize=(6 * len(problems), 4.2), squeeze=False)
+    for ax, problem in zip(axes[0], problems, strict=True):
+        for label in dict.fromkeys(r["solver"] for r in rows if r["problem"] == problem):
+            points = [(r["size"], r["gap_pct"]) for r in rows if r["problem"] == problem and r["solver"] == label]
+            if label.startswith(("lkh", "hgs")):
+                continue
+            ax.plot(*zip(*points, strict=True), "o-", label=label)
+        ax.set_xscale("log")
+        ax.set_yscale("symlog", linthresh=1)
+        ax.set_xlabel("cities" if problem == "tsp" else "clients")
+        ax.set_ylabel(f"mean gap to {REFERENCE[problem].upper()} (%)")
+        ax.set_title(f"{problem.upper()}: trained at 50 nodes, tested up to {max(r['size'] for r in rows)}")
+        ax.grid(alpha=0.3, which="both")
+        ax.legend()
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+
+
+def library_files(out: Path) -> None:
+    """BQ and POMO on the TSPLIB and CVRPLIB files beside the checkout: gap to the known optima."""
+    specs = [parse_solver_spec(s) for s in ("bq", "bq+beam=16", "pomo+num_augment=1", "pomo")]
+    for folder in ("tsplib", "cvrplib"):
+        if not (SHARED / folder).is_dir():
+            print(f"skipping {folder}: {SHARED / folder} not found")
+            continue
+        instances = [read_instance(p) for p in instance_paths(SHARED / folder)]
+        summary, _, ref = run_bench(instances, specs, out=out / folder)
+        print(f"\n{folder}: {len(instances)} files, gap to {ref}")
+        print(format_table(summary, ["solver", "instances", "feasible", "mean_cost", "gap_pct", "s_per_inst"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--problems", nargs="+", default=["tsp", "cvrp"])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[50, 100, 200, 500, 1000])
+    parser.add_argument("--counts", nargs="+", type=int, default=[64, 64, 32, 16, 8])
+    parser.add_argument("--beam-instances", type=int, default=8, help="instances per size for beam 16")
+    parser.add_argument("--pomo-aug-max", type=int, default=200, help="largest size for POMO x8 (memory, time)")
+    parser.add_argument("--knn", type=int, default=50, help="BQ candidates per step on large instances")
+    parser.add_argument("--ref-seconds", type=float, default=2.0, help="reference seconds per 100 nodes")
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--skip-files", action="store_true", help="no TSPLIB / CVRPLIB part")
+    parser.add_argument("--out", default="docs/bench/bq")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = generated(args)
+    header = (
+        f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {args.threads} torch thread(s); "
+        f"gap_pct = mean per-instance gap to the reference on the same instances; seed {args.seed}"
+    )
+    table = format_table(rows, COLUMNS)
+    print("\n" + header + "\n" + table)
+    with open(out / "gap_vs_size.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    (out / "gap_vs_size.md").write_text(f"{header}\n\n```\n{table}\n```\n")
+    plot(rows, out / "gap_vs_size.png")
+    if not args.skip_files:
+        library_files(out)
+
+
+if __name__ == "__main__":
+    main()

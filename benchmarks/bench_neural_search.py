@@ -1,0 +1,80 @@
+"""Shipped POMO policies at their sizes: greedy, x8 augmentation, and test-time search (sampling, EAS)
+under time limits, beside LKH-3 / HGS / OR-Tools at several time limits, on the same generated
+instances, in one process. One gap-vs-time plot per problem size, every solution checked.
+
+    python benchmarks/bench_neural_search.py [--cases tsp50,tsp100,cvrp50,cvrp100] [--num-instances 1000]
+        [--search-instances 20] [--limits 1,10] [--classical-limits 1,5] [--out docs/bench/search]
+
+x8 runs on all `--num-instances`; search and classical solvers on the first `--search-instances`;
+gaps are per instance to the reference (LKH-3 for TSP, HGS for CVRP, at `--reference-limit` seconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from pathlib import Path
+
+import torch
+
+from ncorouting.bench import SolverSpec, run_bench
+from ncorouting.evaluation import eval_neural
+from ncorouting.io.datasets import generate_dataset, instances_from_batch
+from ncorouting.models.inference import NeuralSolver
+from ncorouting.report import format_table
+
+REFERENCE = {"tsp": "lkh", "cvrp": "hgs"}
+COLUMNS = ["case", "solver", "instances", "feasible", "mean_cost", "gap_pct", "s_per_inst"]
+
+
+def specs_for(problem: str, limits: list[float], classical_limits: list[float]) -> list[SolverSpec]:
+    """The solvers compared on the search subset: neural variants, then classical ones at each limit."""
+    specs = [SolverSpec("pomo", options=(("num_augment", 1),)), SolverSpec("pomo")]
+    specs += [SolverSpec("pomo", t, options=(("search", s),)) for s in ("sample", "eas") for t in limits]
+    classical = ["lkh", "ortools"] if problem == "tsp" else ["hgs", "lkh", "ortools"]
+    specs += [SolverSpec(name, t) for name in classical for t in classical_limits]
+    return specs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", default="tsp50,tsp100,cvrp50,cvrp100")
+    parser.add_argument("--num-instances", type=int, default=1000)
+    parser.add_argument("--search-instances", type=int, default=20)
+    parser.add_argument("--limits", default="1,10", help="search seconds per instance")
+    parser.add_argument("--classical-limits", default="1,5")
+    parser.add_argument("--reference-limit", type=float, default=30.0)
+    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", default="docs/bench/search")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    limits = [float(t) for t in args.limits.split(",")]
+    classical_limits = [float(t) for t in args.classical_limits.split(",")]
+
+    rows = []
+    for case in args.cases.split(","):
+        problem, size = case.rstrip("0123456789"), int(case.lstrip("tspcvr"))
+        td = generate_dataset(problem, args.num_instances, size, seed=args.seed)
+        x8 = eval_neural(NeuralSolver("pomo"), problem, td, size, name=case)
+        rows.append({"case": case, **x8.row(label=f"pomo x8 (all {args.num_instances}, no reference)")})
+        instances = instances_from_batch(problem, td[: args.search_instances], name=case)
+        reference = SolverSpec(REFERENCE[problem], args.reference_limit)
+        summary, _, ref_name = run_bench(
+            instances, specs_for(problem, limits, classical_limits), reference, out=Path(args.out) / case
+        )
+        rows += [{"case": case, **row} for row in summary]
+        print(format_table(rows, COLUMNS), flush=True)
+    header = (
+        f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {torch.get_num_threads()} torch thread(s); gap_pct: "
+        f"mean per-instance gap to {', '.join(f'{v} (problem {k})' for k, v in REFERENCE.items())} at "
+        f"{args.reference_limit:g} s on the first {args.search_instances} instances"
+    )
+    print("\n" + header + "\n" + format_table(rows, COLUMNS))
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    (Path(args.out) / "summary.md").write_text(f"{header}\n\n```\n{format_table(rows, COLUMNS)}\n```\n")
+
+
+if __name__ == "__main__":
+    main()

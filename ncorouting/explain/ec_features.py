@@ -1,0 +1,123 @@
+"""Inputs of the edge classifier, per route: node features of the whole instance, and for each edge
+its two end nodes and the state when it is taken (all scaled to the unit square and the horizon).
+
+Node: x, y, depot flag, demand / capacity, and with time windows: open, close, service (/ horizon).
+State before edge t: remaining capacity share, time / horizon, the edge's length, the slack left at its
+head ((close - service start) / horizon), the wait there, and the shares of unserved clients that still
+fit the load, can be reached in time, and both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ncorouting.explain.schedule import leave_time, reachable, route_load, route_times
+from ncorouting.instance import Instance
+
+NODE_DIM = 7
+STATE_DIM = 8
+
+
+@dataclass
+class RouteSample:
+    """One route as classifier input (and, for training, its rule labels as class indices)."""
+
+    nodes: torch.Tensor  # [N, NODE_DIM]
+    source: torch.Tensor  # [L] node index where each edge starts
+    target: torch.Tensor  # [L]
+    state: torch.Tensor  # [L, STATE_DIM]
+    labels: torch.Tensor | None = None  # [L]
+
+
+def _scales(instance: Instance) -> tuple[np.ndarray, float, float, float]:
+    """Unit-square coordinates, length scale, horizon start and length."""
+    xy = instance.coords
+    length = max(float(np.ptp(xy, axis=0).max()), 1e-12)
+    xy = (xy - xy.min(0)) / length
+    if instance.time_windows is None:
+        return xy, length, 0.0, 1.0
+    tw = instance.time_windows
+    return xy, length, float(tw[0, 0]), max(float(tw[0, 1] - tw[0, 0]), 1e-12)
+
+
+def node_features(instance: Instance) -> torch.Tensor:
+    """[N, NODE_DIM] features of every node."""
+    xy, _, t0, horizon = _scales(instance)
+    n = instance.num_nodes
+    feats = np.zeros((n, NODE_DIM))
+    feats[:, :2] = xy
+    feats[0, 2] = 1.0
+    if instance.demands is not None:
+        feats[:, 3] = instance.demands / instance.vehicle(None).capacity
+    if instance.time_windows is not None:
+        feats[:, 4:6] = (instance.time_windows - t0) / horizon
+        service = instance.service_times if instance.service_times is not None else np.zeros(n)
+        feats[:, 6] = service / horizon
+    return torch.as_tensor(feats, dtype=torch.float32)
+
+
+def route_sample(
+    instance: Instance, route: Sequence[int], vehicle: int | None = None, nodes: torch.Tensor | None = None
+) -> RouteSample:
+    """Classifier input for the len(route) + 1 edges of one route."""
+    _, length, t0, horizon = _scales(instance)
+    path = [0, *route, 0]
+    clients = np.arange(1, instance.num_nodes)
+    capacity = instance.vehicle(vehicle).capacity
+    times = route_times(instance, route, vehicle)
+    state = np.zeros((len(path) - 1, STATE_DIM))
+    for t in range(len(path) - 1):
+        prefix, a, b = list(route[:t]), path[t], path[t + 1]
+        unserved = clients[~np.isin(clients, prefix)]
+        reach = reachable(instance, prefix, unserved, vehicle)
+        share = max(unserved.size, 1)
+        state[t, 0] = 1.0 - route_load(instance, prefix) / capacity if np.isfinite(capacity) else 1.0
+        state[t, 2] = instance.distances[a, b] / length
+        state[t, 5] = (reach.fits & reach.allowed).sum() / share
+        state[t, 6] = (reach.in_time & reach.allowed).sum() / share
+        state[t, 7] = reach.feasible.sum() / share
+        if times is not None:
+            state[t, 1] = (leave_time(instance, prefix, vehicle) - t0) / horizon
+            start = float(times.starts[t]) if b != 0 else times.back
+            close = float(instance.time_windows[b, 1])
+            travel = instance.travel_times[a, b] / instance.vehicle(vehicle).speed
+            arrival = (leave_time(instance, prefix, vehicle)) + travel
+            state[t, 3] = (close - start) / horizon
+            state[t, 4] = max(0.0, start - arrival) / horizon
+    return RouteSample(
+        nodes=node_features(instance) if nodes is None else nodes,
+        source=torch.as_tensor(path[:-1], dtype=torch.int64),
+        target=torch.as_tensor(path[1:], dtype=torch.int64),
+        state=torch.as_tensor(state, dtype=torch.float32),
+    )
+
+
+def collate(samples: Sequence[RouteSample]) -> dict[str, torch.Tensor]:
+    """Pad routes (and instances of different sizes) into one batch with masks."""
+    b = len(samples)
+    n = max(s.nodes.size(0) for s in samples)
+    steps = max(s.source.size(0) for s in samples)
+    batch = {
+        "nodes": torch.zeros(b, n, NODE_DIM),
+        "node_mask": torch.zeros(b, n, dtype=torch.bool),
+        "source": torch.zeros(b, steps, dtype=torch.int64),
+        "target": torch.zeros(b, steps, dtype=torch.int64),
+        "state": torch.zeros(b, steps, STATE_DIM),
+        "edge_mask": torch.zeros(b, steps, dtype=torch.bool),
+        "labels": torch.zeros(b, steps, dtype=torch.int64),
+    }
+    for i, s in enumerate(samples):
+        size, length = s.nodes.size(0), s.source.size(0)
+        batch["nodes"][i, :size] = s.nodes
+        batch["node_mask"][i, :size] = True
+        batch["source"][i, :length] = s.source
+        batch["target"][i, :length] = s.target
+        batch["state"][i, :length] = s.state
+        batch["edge_mask"][i, :length] = True
+        if s.labels is not None:
+            batch["labels"][i, :length] = s.labels
+    return batch

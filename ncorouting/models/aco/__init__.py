@@ -1,0 +1,1 @@
+"""DeepACO and GFACS on sparse k-NN graphs: GNN edge heatmaps, ant-colony search, local search."""

@@ -1,0 +1,117 @@
+"""Test-time search for a trained POMO / AM policy under a wall-time budget: plain sampling, or rl4co's
+Efficient Active Search (EAS, Hottung et al. 2022). Both start from the greedy decode (all starts, all
+augmentations) and keep the best solution seen, so more time never returns a worse answer."""
+
+from __future__ import annotations
+
+import time
+
+import torch
+from lightning import Trainer
+from rl4co.data.dataset import TensorDictDataset
+from rl4co.data.transforms import StateAugmentation
+from rl4co.models.zoo.eas import EASEmb
+from rl4co.utils.ops import unbatchify
+from tensordict import TensorDict
+
+from ncorouting.training.quiet import quiet_third_party
+
+SEARCHES = ("sample", "eas")
+
+
+class Incumbent:
+    """The best action sequence and reward per instance so far (sequences may differ in length)."""
+
+    def __init__(self, actions: torch.Tensor, rewards: torch.Tensor):
+        self.actions = list(actions)
+        self.rewards = rewards.clone()
+
+    def offer(self, actions: torch.Tensor, rewards: torch.Tensor) -> None:
+        better = rewards > self.rewards
+        for row in better.nonzero().flatten().tolist():
+            self.actions[row] = actions[row]
+        self.rewards = torch.where(better, rewards, self.rewards)
+
+
+@torch.inference_mode()
+def _sample_round(policy, env, td: TensorDict, multistart: bool, num_augment: int) -> tuple[torch.Tensor, ...]:
+    """One sampled rollout per start node and augmentation; the best per instance."""
+    td = env.reset(td)
+    num_starts = env.get_num_starts(td) if multistart else 0
+    if num_augment > 1:
+        td = StateAugmentation(num_augment=num_augment, augment_fn="dihedral8")(td)
+    decode_type = "multistart_sampling" if multistart else "sampling"
+    out = policy(td, env, phase="test", decode_type=decode_type, num_starts=num_starts, return_actions=True)
+    rollouts = max(num_augment, 1) * max(num_starts, 1)
+    reward, actions = unbatchify(out["reward"], rollouts), unbatchify(out["actions"], rollouts)
+    best = reward.argmax(dim=1)
+    rows = torch.arange(reward.size(0))
+    return actions[rows, best], reward[rows, best]
+
+
+def sample_search(
+    policy, env, td: TensorDict, incumbent: Incumbent, multistart: bool, num_augment: int, deadline: float
+) -> Incumbent:
+    """Rounds of sampling while another round is expected to end by `deadline` (a perf_counter value),
+    keeping the best per instance."""
+    round_time = 0.0
+    while time.perf_counter() + round_time < deadline:
+        began = time.perf_counter()
+        incumbent.offer(*_sample_round(policy, env, td.clone(), multistart, num_augment))
+        round_time = time.perf_counter() - began
+    return incumbent
+
+
+class _DeadlineEAS(EASEmb):
+    """rl4co's EAS (embedding variant) whose budget is a wall-clock deadline, so that Lightning's set-up
+    counts against it too; EAS checks its budget after each iteration, so one more must fit."""
+
+    def __init__(self, *args, deadline: float, iteration_guess: float, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline, self.iteration_guess = deadline, iteration_guess
+
+    def training_step(self, batch, batch_idx):
+        self.hparams.max_runtime = self.deadline - time.perf_counter() - self.iteration_guess
+        return super().training_step(batch, batch_idx)
+
+
+def eas_search(
+    policy, env, td: TensorDict, incumbent: Incumbent, num_augment: int, deadline: float, iteration_guess: float
+) -> Incumbent:
+    """EAS on the whole batch until `deadline` (a perf_counter value), keeping the best per instance."""
+    if deadline - time.perf_counter() < iteration_guess:
+        return incumbent
+    count = td.batch_size[0]
+    if count == 1:  # rl4co's EAS squeezes away a batch of one; search two copies of the instance instead
+        td = torch.cat([td, td])
+    with quiet_third_party(), torch.inference_mode(False):
+        search = _DeadlineEAS(
+            env,
+            policy,
+            dataset=TensorDictDataset(td.clone()),
+            batch_size=td.batch_size[0],
+            max_iters=10**9,  # the deadline stops it
+            augment_size=max(num_augment, 1),
+            augment_dihedral=num_augment == 8,
+            verbose=False,
+            deadline=deadline,
+            iteration_guess=iteration_guess,
+        )
+        trainer = Trainer(
+            max_epochs=1,
+            logger=False,
+            enable_checkpointing=False,
+            enable_progress_bar=False,
+            enable_model_summary=False,
+            accelerator="gpu" if td.device.type == "cuda" else "cpu",
+            devices=1,
+            precision="32-true",
+        )
+        state = {k: v.clone() for k, v in policy.state_dict().items()}
+        trainer.fit(search)
+        policy.load_state_dict(state)  # EAS adapts embeddings only, but leave the policy exactly as found
+    solutions = search.instance_solutions.reshape(td.batch_size[0], -1)[:count].cpu()
+    if env.name in ("tsp", "atsp"):  # EAS pads every solution with zeros to twice the size: a tour has n
+        solutions = solutions[:, : td["locs"].shape[-2]]
+    incumbent.offer(solutions, search.instance_rewards.reshape(-1)[:count].cpu())
+    return incumbent
