@@ -64,11 +64,19 @@ class EvalResult:
         }
 
 
-def eval_neural(solver: NeuralSolver, problem: str, td: TensorDict, num_loc: int, name: str = "gen") -> EvalResult:
-    """Decode a whole generated batch (timed), then check every route set with the problem's checker."""
+def eval_neural(
+    solver: NeuralSolver,
+    problem: str,
+    td: TensorDict,
+    num_loc: int,
+    name: str = "gen",
+    time_limit: float | None = None,
+) -> EvalResult:
+    """Decode a whole generated batch (timed; with the solver's search, `time_limit` seconds per
+    instance), then check every route set with the problem's checker."""
     solver.policy_for(problem, num_loc)
     start = time.perf_counter()
-    actions, _ = solver.decode_batch(problem, td, num_loc)
+    actions, _ = solver.decode_batch(problem, td, num_loc, time_limit)
     seconds = time.perf_counter() - start
     instances = instances_from_batch(problem, td, name=name)
     share = seconds / len(instances)

@@ -37,14 +37,16 @@ def run(args: argparse.Namespace) -> int:
         num_augment=args.num_augment,
         batch_size=args.batch_size,
         device=args.device,
+        search=args.search,
     )
-    neural = eval_neural(solver, problem, td, num_loc)
+    neural = eval_neural(solver, problem, td, num_loc, time_limit=args.search_time_limit)
     print(f"note: {solver.policy_note(problem, num_loc)}", file=sys.stderr)
-    rows = [neural.row(label=f"{args.solver} (all {len(neural.solutions)})")]
+    name = args.solver + (f" {args.search} {args.search_time_limit:g}s" if args.search else "")
+    rows = [neural.row(label=f"{name} (all {len(neural.solutions)})")]
     if args.reference and args.reference_instances > 0:
         count = min(args.reference_instances, len(neural.solutions))
         ref = eval_solver(get_solver(args.reference), problem, td[:count], args.time_limit)
-        rows.append(neural.head(count).row(ref, label=f"{args.solver} (first {count})"))
+        rows.append(neural.head(count).row(ref, label=f"{name} (first {count})"))
         rows.append(ref.row(ref, label=f"{args.reference} {args.time_limit:g}s (first {count})"))
         print(f"gap to {args.reference} measured on the first {count} instances")
     print(format_table(rows, EVAL_COLUMNS))
@@ -66,6 +68,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--device", default="cpu", help="torch device, e.g. cuda")
     p.add_argument("--batch-size", type=positive_int, default=100, help="instances decoded together")
+    p.add_argument("--search", choices=["sample", "eas"], default=None, help="test-time search after greedy decoding")
+    p.add_argument(
+        "--search-time-limit", type=positive_number, default=None, help="search seconds per instance (with --search)"
+    )
     p.add_argument("--reference", default="ortools", help=f"reference solver ('' for none), one of {sorted(SOLVERS)}")
     p.add_argument("--reference-instances", type=int, default=100, help="instances the reference solves")
     p.add_argument("--time-limit", type=positive_number, default=1.0, help="reference seconds per instance")

@@ -109,9 +109,6 @@ def knn_graph(costs: CostSource, k: int | None = None, depot: bool = False) -> K
         index, value = _cheapest(costs, k, skip_depot=False)
         sources = torch.arange(n, device=device).repeat_interleave(k)
         return KnnGraph(n, k, False, sources, index.flatten(1), value.flatten(1))
-    if n < 3:
-        raise InputError(f"a depot graph needs at least 2 clients, got {n - 1}")
-    k = min(k, n - 1)
     index, value = _cheapest(costs, k - 1, skip_depot=True)
     clients = torch.arange(1, n, device=device)
     depot_row = costs.block(0, 1)[:, 0, 1:]  # [B, n - 1]: depot -> each client

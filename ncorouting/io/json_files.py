@@ -90,16 +90,24 @@ def instance_from_dict(doc: dict, source: str = "<json>") -> Instance:
     )
 
 
-def read_json_instance(path: str | Path) -> Instance:
-    """Read a JSON instance file."""
+def read_json_document(path: str | Path) -> object:
+    """A JSON file's content; a missing file or invalid JSON is an `InputError` naming the file and line."""
     path = Path(path)
     try:
-        doc = json.loads(path.read_text())
+        return json.loads(path.read_text())
     except FileNotFoundError:
         raise InputError("file not found", source=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not an instance file", source=str(path)) from None
+    except UnicodeDecodeError:
+        raise InputError("is not a text file", source=str(path)) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", source=str(path), line=exc.lineno) from None
-    return instance_from_dict(doc, source=str(path))
+
+
+def read_json_instance(path: str | Path) -> Instance:
+    """Read a JSON instance file."""
+    return instance_from_dict(read_json_document(path), source=str(path))
 
 
 def instance_to_dict(instance: Instance) -> dict:

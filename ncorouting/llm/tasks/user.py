@@ -4,12 +4,11 @@ instance (TSPLIB, CVRPLIB, or our JSON with "problem"), judged by its problem's 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ncorouting.errors import InputError
 from ncorouting.io import read_instance
-from ncorouting.io.json_files import instance_to_dict
+from ncorouting.io.json_files import instance_to_dict, read_json_document
 from ncorouting.llm.tasks import Task, exact
 from ncorouting.llm.tasks.types import TaskType, get_task_type
 
@@ -64,12 +63,7 @@ def user_task(description: str, path: str | Path) -> Task:
     if path.suffix.lower() != ".json":
         instance = read_instance(path)  # TSPLIB / CVRPLIB (read_instance names a bad suffix)
         return Task(path.stem, description, instance_to_dict(instance), routing_instance=instance)
-    try:
-        doc = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise InputError("file not found", source=str(path)) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg}", source=str(path), line=exc.lineno) from None
+    doc = read_json_document(path)
     if isinstance(doc, dict) and "type" in doc:
         return _typed_task(description, doc, str(path))
     if isinstance(doc, dict) and "problem" in doc:

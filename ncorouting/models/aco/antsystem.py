@@ -69,13 +69,14 @@ class SparseAntSystem(AntSystem):
             heatmap.logits.detach(), n_ants, alpha, beta, decay, Q, None, use_local_search, False, 1,
             local_search_params or {},
         )  # fmt: skip
-        self.heatmap, self.seed, self.iterations = heatmap, seed, 0
+        self.heatmap, self.seed, self.iterations, self.deadline = heatmap, seed, 0, None
         self._cvrp_search: dict[int, CVRPLocalSearch] = {}
 
     def run(self, td_initial: TensorDict, env, n_iterations: int, decoding_kwargs: dict, deadline: float | None = None):
         """Run up to `n_iterations` (at least one) and stop before one would end past `deadline`
-        (a `time.perf_counter()` value); returns the best actions [B, L] and rewards per iteration."""
-        last = 0.0
+        (a `time.perf_counter()` value; CVRP's local search also stops there, after one solution);
+        returns the best actions [B, L] and rewards per iteration."""
+        self.deadline, last = deadline, 0.0
         while self.iterations < n_iterations:
             if self.iterations and deadline is not None and time.perf_counter() + last > deadline:
                 break
@@ -130,8 +131,11 @@ class SparseAntSystem(AntSystem):
             improved = torch.from_numpy(tours).to(actions.device)
         else:
             demand = td["demand"].detach().cpu().numpy()
-            split = [routes_from_depot_tour(row) for row in actions.cpu().numpy()]
-            routes = [self._cvrp(int(b[r]), demand[b[r]]).improve(split[r]) for r in range(rows)]
+            routes = [routes_from_depot_tour(row) for row in actions.cpu().numpy()]
+            for r in range(rows):  # PyVRP's search takes long on large instances: stop at the deadline
+                if r and self.deadline is not None and time.perf_counter() > self.deadline:
+                    break
+                routes[r] = self._cvrp(int(b[r]), demand[b[r]]).improve(routes[r])
             improved = actions_of(routes, actions.device)
         return improved, self.rewards(improved)
 

@@ -35,7 +35,7 @@ def graph_features(graph: KnnGraph, demand: torch.Tensor | None) -> tuple[torch.
     n, k, batch = graph.num_nodes, graph.k, graph.batch_size
     costs = graph.costs.float()
     rows = costs[:, n - 1 :].view(batch, n - 1, k) if graph.depot else costs.view(batch, n, k)
-    nearest = rows[..., 1] if graph.depot else rows[..., 0]  # clients: slot 0 is the depot
+    nearest = rows[..., min(1, k - 1)] if graph.depot else rows[..., 0]  # clients: slot 0 is the depot
     scale = nearest.mean(-1).clamp(min=1e-9)
     edge_cost = costs / scale[:, None]
     rank = (torch.arange(graph.num_edges, device=costs.device) - graph.row_start(graph.sources)) / k
