@@ -115,7 +115,7 @@ def main() -> None:
     parser.add_argument("--counts", nargs="+", type=int, default=[64, 64, 32, 16, 8])
     parser.add_argument("--beam-instances", type=int, default=8, help="instances per size for beam 16")
     parser.add_argument("--pomo-aug-max", type=int, default=200, help="largest size for POMO x8 (memory, time)")
-    parser.add_argument("--knn", type=int, default=50, help="BQ candidates per step on large instances")
+    parser.add_argument("--knn", type=int, default=None, help="BQ candidates per step (default: the solver's)")
     parser.add_argument("--ref-seconds", type=float, default=2.0, help="reference seconds per 100 nodes")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--threads", type=int, default=1)

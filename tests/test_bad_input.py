@@ -67,7 +67,11 @@ def test_valid_files_read(tmp_path):
             TSP.replace("3 10 10", "3 nan 10"),
             "line 8: NODE_COORD_SECTION: node 3: 'nan' is not a finite number",
         ),
-        ("inf.tsp", TSP.replace("2 10 0", "2 inf 0"), "line 7: NODE_COORD_SECTION: node 2: 'inf' is not a finite number"),
+        (
+            "inf.tsp",
+            TSP.replace("2 10 0", "2 inf 0"),
+            "line 7: NODE_COORD_SECTION: node 2: 'inf' is not a finite number",
+        ),
         ("type.tsp", TSP.replace("TYPE : TSP", "TYPE : HCP"), "TYPE 'HCP' is not supported"),
         ("ewt.tsp", TSP.replace("EUC_2D", "GEOM"), "EDGE_WEIGHT_TYPE 'GEOM' is not supported"),
         ("noewt.tsp", TSP.replace("EDGE_WEIGHT_TYPE : EUC_2D\n", ""), "missing EDGE_WEIGHT_TYPE"),

@@ -17,9 +17,9 @@ from ncorouting.io.writers import write_instance
 from ncorouting.models.bq.decoding import beam_search
 from ncorouting.models.bq.env import BQ_ENVS
 from ncorouting.models.bq.labels import LabelRequest, cached_labels
-from ncorouting.models.bq.policy import BQPolicy
+from ncorouting.models.bq.policy import BQPolicy, state_tokens
 from ncorouting.models.bq.solver import BQSolver
-from ncorouting.models.checkpoint import load_policy
+from ncorouting.models.checkpoint import load_policy, policy_metadata, save_policy
 from ncorouting.models.inference import shipped_checkpoint
 from ncorouting.training.train import load_config, train
 
@@ -57,6 +57,13 @@ def test_knn_scores_only_the_nearest_remaining_nodes():
     expected = torch.zeros_like(mask).scatter(1, nearest, True)
     assert torch.equal(mask, expected)
     assert torch.isinf(logits[~mask]).all() and torch.isfinite(logits[mask]).all()
+    # the window is rescaled to its own box; the far destination is clamped onto it
+    tokens, _ = state_tokens(td, "tsp", 6)
+    body = tokens[:, :-1]
+    assert torch.allclose(body.amin(1).amin(-1), torch.zeros(3)) and torch.allclose(
+        body.amax(1).amax(-1), torch.ones(3)
+    )
+    assert ((tokens[:, -1] >= 0) & (tokens[:, -1] <= 1)).all()
 
 
 def write_tsp(folder, n: int, seed: int):
@@ -107,8 +114,11 @@ def test_bq_refuses_other_problems_checkpoints_and_flags(tmp_path, capsys):
     from ncorouting.io.datasets import instances_from_batch
 
     inst = instances_from_batch("cvrp", cvrp)[0]
+    tsp_checkpoint = tmp_path / "bq_tsp.pt"
+    kwargs = {"embed_dim": 32, "num_layers": 2, "num_heads": 4, "ff_dim": 64}
+    save_policy(tsp_checkpoint, tiny_policy("tsp"), policy_metadata("tsp", 10, "bq", kwargs))
     with pytest.raises(CheckpointError, match="trained for problem 'tsp', not 'cvrp'"):
-        BQSolver(checkpoint=shipped_checkpoint("bq", "tsp", 50)).solve(inst)
+        BQSolver(checkpoint=tsp_checkpoint).solve(inst)
     with pytest.raises(CheckpointError, match="holds a 'pomo' policy, not 'bq'"):
         BQSolver(checkpoint=shipped_checkpoint("pomo", "cvrp", 20)).solve(inst)
     with pytest.raises(InputError, match="beam width must be at least 1"):

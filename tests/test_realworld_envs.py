@@ -27,7 +27,9 @@ TINY_RRNCO = {"embed_dim": 16, "num_encoder_layers": 1, "num_heads": 2, "feedfor
 
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
-    return build_city(write_grid_osm(tmp_path_factory.mktemp("osm") / "grid.osm", size=6), num_points=60, progress=False)
+    return build_city(
+        write_grid_osm(tmp_path_factory.mktemp("osm") / "grid.osm", size=6), num_points=60, progress=False
+    )
 
 
 @pytest.mark.parametrize("problem", ["atsp", "acvrp", "acvrptw"])

@@ -67,7 +67,7 @@ SOLVER_FLAGS = [
     SolverFlag(
         "--knn",
         ("bq",),
-        {"type": int, "help": "BQ: encode only the K nodes nearest the current one (default: 50; 0: all nodes)"},
+        {"type": int, "help": "BQ: encode only the K nodes nearest the current one (default: 20; 0: all nodes)"},
     ),
     SolverFlag("--ants", ("deepaco", "gfacs"), {"type": positive_int, "help": "ants per iteration (default: 20)"}),
     SolverFlag(

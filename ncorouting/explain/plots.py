@@ -34,16 +34,17 @@ UNLABELLED = "tab:gray"
 HIGHLIGHT = "crimson"
 
 
-def _draw(ax: Axes, solution: Solution, facts: SolutionFacts, title: str, other_target: int | None) -> None:
-    """One solution: routes by intention colour, questioned edge thick and ringed; the other side's
-    target node marked."""
+def _draw(ax: Axes, solution: Solution, facts: SolutionFacts, title: str, other_target: int | None, route: int) -> None:
+    """One solution: routes by intention colour (the questioned route thicker), the questioned edge
+    highlighted and its head ringed; the other side's choice ringed dashed."""
     xy = solution.instance.coords
-    for r, route in enumerate(solution.routes):
-        path = [0, *route, 0]
+    for r, nodes in enumerate(solution.routes):
+        path = [0, *nodes, 0]
         labels = facts.intentions[r] if facts.intentions else [None] * (len(path) - 1)
+        style = {"arrowstyle": "-|>", "lw": 2.2 if r == route else 1.0}
         for (a, b), label in zip(zip(path[:-1], path[1:], strict=True), labels, strict=True):
             colour = INTENTION_COLOURS.get(label, UNLABELLED)
-            ax.annotate("", xy=xy[b], xytext=xy[a], arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.2})
+            ax.annotate("", xy=xy[b], xytext=xy[a], arrowprops={**style, "color": colour})
     edge = facts.edge
     ax.plot(*xy[[edge.source, edge.target]].T, color=HIGHLIGHT, lw=5, alpha=0.35, zorder=2, solid_capstyle="round")
     ax.scatter(*xy[1:].T, s=16, c="k", zorder=3)
@@ -73,14 +74,13 @@ def plot_explanation(explanation: Explanation, path: str | Path | None = None) -
     panels = 1 if explanation.counterfactual is None else 2
     fig, axes = plt.subplots(1, panels, figsize=(6 * panels, 6.4), squeeze=False)
     actual = facts.actual
-    _draw(
-        axes[0, 0], explanation.actual, actual, f"actual ({actual.solver}): cost {actual.total_cost:.4g}", q.alternative
-    )
+    title = f"actual ({actual.solver}): cost {actual.total_cost:.4g}"
+    _draw(axes[0, 0], explanation.actual, actual, title, q.alternative, q.route)
     if explanation.counterfactual is not None:
         cf = facts.counterfactual
         delta = facts.differences["total_cost"]
         title = f"counterfactual ({facts.resolver}): cost {cf.total_cost:.4g} ({delta:+.4g})"
-        _draw(axes[0, 1], explanation.counterfactual, cf, title, actual.edge.target)
+        _draw(axes[0, 1], explanation.counterfactual, cf, title, actual.edge.target, q.route)
     else:
         axes[0, 0].set_xlabel(f"alternative {q.alternative} impossible: {facts.reason}", fontsize=8, wrap=True)
     fig.suptitle(f"{facts.instance}: route {q.route}, step {q.step}: why {actual.edge.target}, not {q.alternative}?")

@@ -77,11 +77,6 @@ class RoadPoints:
     coords: np.ndarray  # [N, 2] longitude, latitude
 
 
-def network_capacity(segments: RoadSegments, spacing: float = DEFAULT_SPACING) -> int:
-    """How many points the network holds: one per `spacing` metres of each segment."""
-    return int(np.floor(segments.span / spacing).sum())
-
-
 def sample_points(
     segments: RoadSegments, num_points: int, rng: np.random.Generator, spacing: float = DEFAULT_SPACING
 ) -> RoadPoints:

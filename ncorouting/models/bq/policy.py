@@ -30,10 +30,11 @@ def state_tokens(td: TensorDict, problem: str, knn: int | None = None) -> tuple[
     locs = td["locs"]
     cand_xy = locs.gather(1, candidates[..., None].expand(-1, -1, 2))
     origin_xy, dest_xy = locs[rows, td["origin"]], locs[rows, td["dest"]]
+    window = positions is not None
     if problem == "tsp":
-        return tsp_features(origin_xy, cand_xy, dest_xy), positions
+        return tsp_features(origin_xy, cand_xy, dest_xy, window), positions
     demand = BQCVRPEnv.node_demand(td, candidates)
-    return cvrp_features(origin_xy, cand_xy, dest_xy, demand, td["capacity_left"]), positions
+    return cvrp_features(origin_xy, cand_xy, dest_xy, demand, td["capacity_left"], window), positions
 
 
 class BQDecoder(ConstructiveDecoder):

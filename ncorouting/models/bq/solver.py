@@ -9,17 +9,20 @@ import torch
 from tensordict import TensorDict
 
 from ncorouting.errors import InputError
+from ncorouting.instance import Instance
 from ncorouting.models.bq.decoding import beam_search
 from ncorouting.models.bq.env import BQ_ENVS
 from ncorouting.models.inference import NeuralSolver
 
-#: Candidates encoded per step on large instances; about the training size (see docs/bq.md).
-DEFAULT_KNN = 50
+#: Candidates encoded per step on large instances, per problem: the best greedy gaps on TSP200-1000
+#: and CVRP200-1000 validation instances (docs/bq.md).
+DEFAULT_KNN = {"tsp": 20, "cvrp": 20}
 
 
 class BQSolver(NeuralSolver):
     """A BQ policy as a solver (default: the shipped one closest in training size). `beam` 1 is
-    greedy; wider beams keep that many partial solutions and return the shortest result."""
+    greedy; wider beams keep that many partial solutions and return the shortest result. `knn`:
+    candidates encoded per step (None: the problem's default; 0: every remaining node)."""
 
     problems = tuple(BQ_ENVS)
 
@@ -27,22 +30,30 @@ class BQSolver(NeuralSolver):
         self,
         checkpoint: str | Path | None = None,
         beam: int = 1,
-        knn: int | None = DEFAULT_KNN,
+        knn: int | None = None,
         batch_size: int = 64,
         device: str = "cpu",
     ):
         if beam < 1:
             raise InputError(f"beam width must be at least 1, got {beam}")
-        if knn is not None and knn != 0 and knn < 2:
-            raise InputError(f"knn must be at least 2 (0 or None: encode every remaining node), got {knn}")
+        if knn is not None and (knn < 0 or knn == 1):
+            raise InputError(f"knn must be at least 2 (0: encode every remaining node), got {knn}")
         super().__init__("bq", checkpoint=checkpoint, num_augment=1, batch_size=batch_size, device=device)
         self.beam = beam
-        self.knn = knn or None
+        self.knn = knn
 
-    def decode_batch(self, problem: str, td: TensorDict, num_loc: int) -> tuple[list[torch.Tensor], torch.Tensor]:
-        """Decode a prepared batch in chunks (of `batch_size` instances, each with `beam` beams)."""
+    def supports(self, instance: Instance) -> str | None:
+        if instance.problem not in self.problems:
+            return f"solver 'bq' does not handle problem '{instance.problem}' (it handles {', '.join(self.problems)})"
+        return super().supports(instance)
+
+    def decode_batch(
+        self, problem: str, td: TensorDict, num_loc: int, time_limit: float | None = None
+    ) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """Decode a prepared batch in chunks (of `batch_size` instances, each with `beam` beams); one
+        pass, so `time_limit` does not apply."""
         policy, _ = self.policy_for(problem, num_loc)
-        policy.decoder.knn = self.knn
+        policy.decoder.knn = DEFAULT_KNN[problem] if self.knn is None else (self.knn or None)
         env = BQ_ENVS[problem](generator_params={"num_loc": num_loc})
         actions, rewards = [], []
         for start in range(0, td.batch_size[0], self.batch_size):

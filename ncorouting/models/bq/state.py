@@ -24,11 +24,20 @@ NUM_FEATURES = {"tsp": 2, "cvrp": 4}
 NUM_OPTIONS = {"tsp": 1, "cvrp": 2}
 
 
-def normalise_xy(xy: torch.Tensor) -> torch.Tensor:
-    """Coordinates [B, n, 2] moved into the unit box of each row's own tokens (one scale for both axes)."""
-    low = xy.amin(dim=1, keepdim=True)
-    span = (xy.amax(dim=1, keepdim=True) - low).amax(dim=-1, keepdim=True).clamp_min(1e-9)
-    return (xy - low) / span
+def normalise_xy(xy: torch.Tensor, window: bool = False) -> torch.Tensor:
+    """Coordinates [B, n, 2] moved into the unit box of each row's own tokens (one scale for both axes).
+
+    For a k-nearest `window` of a large instance the box is that of the origin and candidates only, and
+    the destination (last token, often far away) is clamped onto it: it keeps its direction roughly
+    but does not squash the window. Measured on TSP200-1000 with an early TSP50 checkpoint, this
+    cut the greedy gap from 20-33% to 14-15% (docs/bq.md)."""
+    body = xy[:, :-1] if window else xy
+    low = body.amin(dim=1, keepdim=True)
+    span = (body.amax(dim=1, keepdim=True) - low).amax(dim=-1, keepdim=True).clamp_min(1e-9)
+    out = (xy - low) / span
+    if window:
+        out = torch.cat([out[:, :-1], out[:, -1:].clamp(0.0, 1.0)], dim=1)
+    return out
 
 
 def path_xy(origin: torch.Tensor, candidates: torch.Tensor, dest: torch.Tensor) -> torch.Tensor:
@@ -36,9 +45,11 @@ def path_xy(origin: torch.Tensor, candidates: torch.Tensor, dest: torch.Tensor) 
     return torch.cat([origin[:, None], candidates, dest[:, None]], dim=1)
 
 
-def tsp_features(origin: torch.Tensor, candidates: torch.Tensor, dest: torch.Tensor) -> torch.Tensor:
+def tsp_features(
+    origin: torch.Tensor, candidates: torch.Tensor, dest: torch.Tensor, window: bool = False
+) -> torch.Tensor:
     """Path-TSP tokens [B, k+2, 2] from origin [B, 2], candidates [B, k, 2] and destination [B, 2]."""
-    return normalise_xy(path_xy(origin, candidates, dest))
+    return normalise_xy(path_xy(origin, candidates, dest), window)
 
 
 def cvrp_features(
@@ -47,10 +58,11 @@ def cvrp_features(
     depot: torch.Tensor,
     demand: torch.Tensor,
     capacity_left: torch.Tensor,
+    window: bool = False,
 ) -> torch.Tensor:
     """Path-CVRP tokens [B, k+2, 4]: candidates' demands [B, k] (origin and depot carry 0) and the
     remaining capacity [B] on every token, both as fractions of the vehicle capacity."""
-    xy = normalise_xy(path_xy(origin, candidates, depot))
+    xy = normalise_xy(path_xy(origin, candidates, depot), window)
     zero = demand.new_zeros(demand.size(0), 1)
     q = torch.cat([zero, demand, zero], dim=1)
     c = capacity_left[:, None].expand_as(q)

@@ -46,6 +46,9 @@ class PVRPNeuralSolver(NeuralSolver):
     problems = PROFILED_PROBLEMS
     side_constraints = True
 
+    def __init__(self, model: str = "camp", batch_size: int = 500, **options):
+        super().__init__(model=model, batch_size=batch_size, **options)  # larger chunks: less per-step overhead
+
     def decode_batch(
         self, problem: str, td: TensorDict, num_loc: int | None = None
     ) -> tuple[list[torch.Tensor], torch.Tensor]:

@@ -1,0 +1,82 @@
+"""The shipped RRNCO policies load with no flag, solve city instances (JSON) and TSPLIB `.atsp` files from
+the command line, and come near the classical references on a city none of them was trained on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_realworld import write_grid_osm
+
+from ncorouting.cli import main
+from ncorouting.models.checkpoint import load_policy
+from ncorouting.models.inference import shipped_checkpoint
+from ncorouting.realworld.city import build_city
+from ncorouting.realworld.instances import sample_instances
+from ncorouting.solvers import get_solver
+
+#: Mean gap (%) allowed on 6 instances of the synthetic grid city; measured values in the comments.
+REFERENCES = {"atsp": ("lkh", 0.5, 12.0), "acvrp": ("hgs", 0.5, 20.0), "acvrptw": ("hgs", 0.5, 25.0)}
+
+
+@pytest.fixture(scope="module")
+def grid_city(tmp_path_factory):
+    return build_city(
+        write_grid_osm(tmp_path_factory.mktemp("osm") / "grid.osm", size=7), num_points=120, progress=False
+    )
+
+
+def write_atsp(path, distances: np.ndarray) -> None:
+    """A TSPLIB ATSP file with an integer FULL_MATRIX (metres)."""
+    rows = "\n".join(" ".join(str(int(round(v * 1000))) for v in row) for row in distances)
+    path.write_text(
+        f"NAME : {path.stem}\nTYPE : ATSP\nDIMENSION : {len(distances)}\nEDGE_WEIGHT_TYPE : EXPLICIT\n"
+        f"EDGE_WEIGHT_FORMAT : FULL_MATRIX\nEDGE_WEIGHT_SECTION\n{rows}\nEOF\n"
+    )
+
+
+@pytest.mark.parametrize("problem", list(REFERENCES))
+def test_shipped_policy_is_found_without_flags(problem):
+    path = shipped_checkpoint("rrnco", problem, 50)
+    assert path.name == f"rrnco_{problem}50.pt"
+    _, meta = load_policy(path, problem=problem, num_loc=50)
+    assert meta["model"] == "rrnco" and meta["global_step"] > 0
+
+
+@pytest.mark.slow
+def test_solve_city_json_and_atsp_files_without_flags(grid_city, tmp_path, capsys):
+    stops = tmp_path / "stops"
+    city_file = tmp_path / "grid.npz"
+    from ncorouting.realworld.city import save_city
+
+    save_city(grid_city, city_file)
+    for problem in ("acvrp", "acvrptw"):
+        args = [
+            "realworld",
+            "sample",
+            "--city",
+            str(city_file),
+            "--problem",
+            problem,
+            "--size",
+            "20",
+            "--out",
+            str(stops),
+        ]
+        assert main(args) == 0
+    write_atsp(tmp_path / "grid15.atsp", sample_instances(grid_city, "atsp", 15, 1, seed=8)[0].distances)
+    for target in (stops, tmp_path / "grid15.atsp"):
+        assert main(["solve", str(target), "--solver", "rrnco", "--out", str(tmp_path / "out"), "--no-plot"]) == 0
+    out = capsys.readouterr().out
+    assert "INFEASIBLE" not in out and out.count(" rrnco ") == 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("problem", list(REFERENCES))
+def test_shipped_policy_near_classical_reference_on_an_unseen_city(grid_city, problem):
+    reference, seconds, max_gap = REFERENCES[problem]
+    instances = sample_instances(grid_city, problem, 50, 6, seed=11)
+    neural = get_solver("rrnco").solve_many(instances)
+    classical = get_solver(reference).solve_many(instances, time_limit=seconds)
+    assert all(s.feasible for s in neural + classical)
+    gap = np.mean([100 * (n.cost - c.cost) / c.cost for n, c in zip(neural, classical, strict=True)])
+    assert -1.0 < gap < max_gap
