@@ -177,15 +177,15 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)  # after the imports: numba's OpenMP start-up resets it
     neural = NeuralResolver()
-    a_rows, c_rows, b_rows = [], [], []
+    a_rows, b_rows, solved = [], [], {}
     for problem in ("cvrp", "cvrptw"):
-        rows, solutions = part_a(problem, args.instances, args.seed, args.ortools_limit, neural)
+        rows, solved[problem] = part_a(problem, args.instances, args.seed, args.ortools_limit, neural)
         a_rows += rows
-        c_rows.append(part_c(problem, solutions))
         print(format_table(a_rows[-3:], A_COLUMNS), flush=True)
     for problem in ("cvrp", "cvrptw"):
         b_rows += part_b(problem, args.large, args.seed + 1, neural)
         print(format_table(b_rows[-3:], B_COLUMNS), flush=True)
+    c_rows = [part_c(problem, solutions) for problem, solutions in solved.items()]
     header = (
         f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {torch.get_num_threads()} torch thread(s); "
         "diff = counterfactual cost - actual cost (HGS); vs_ortools_pct = neural counterfactual cost vs OR-Tools' on "

@@ -8,7 +8,11 @@ that common subset. Gaps in % are per instance, (J - J_HGS) / (J_HGS + alpha * s
 PVRP-ZC simply relative to HGS; for PVRP-P relative to HGS's travel time plus the preference its clients
 lose against their favourite vehicle, since J itself can be near zero or negative.
 
-    python benchmarks/bench_pvrp.py [--num-instances 1000] [--classical 100] [--classical-large 20]
+    python benchmarks/bench_pvrp.py [--num-instances 1000] [--classical 100] [--classical-large 20] \
+        [--seq-am pvrp_p=runs/pvrp_p20_seq_am/policy.pt --seq-am pvrp_zc=runs/pvrp_zc20_seq_am/policy.pt]
+
+CAMP is the shipped policy unless `--camp PROBLEM=PATH` names another; the sequential peer has no shipped
+policy, so its rows appear only for the problems `--seq-am PROBLEM=PATH` gives a checkpoint for.
 """
 
 from __future__ import annotations
@@ -39,14 +43,28 @@ COLUMNS = ["set", "solver", "instances", "travel_time", "preference", "J", "J (a
            "inst_per_s", "x_hgs"]  # fmt: skip
 
 
-def solver_runs(args: argparse.Namespace, large: bool) -> list[tuple[str, str, dict, float | None, bool]]:
+def checkpoints(pairs: list[str], option: str) -> dict[str, str]:
+    """`PROBLEM=PATH` arguments as a dict; an error naming the option for a malformed one."""
+    found = {}
+    for pair in pairs:
+        problem, sep, path = pair.partition("=")
+        if not sep or problem not in ("pvrp_p", "pvrp_zc") or not Path(path).is_file():
+            raise SystemExit(f"error: {option} {pair}: expected pvrp_p=PATH or pvrp_zc=PATH of an existing file")
+        found[problem] = path
+    return found
+
+
+def solver_runs(args: argparse.Namespace, problem: str, large: bool) -> list[tuple[str, str, dict, float | None, bool]]:
     """(label, registry name, options, time limit, classical?) of every solver benchmarked."""
     hgs_time = args.hgs_time_large if large else args.hgs_time
-    return [
-        ("camp greedy", "camp", {"num_augment": 1}, None, False),
-        ("camp x8", "camp", {"num_augment": 8}, None, False),
-        ("seq_am greedy", "seq_am", {"num_augment": 1}, None, False),
-        ("seq_am x8", "seq_am", {"num_augment": 8}, None, False),
+    camp = {"checkpoint": args.camp[problem]} if problem in args.camp else {}
+    runs = [("camp greedy", "camp", {"num_augment": 1, **camp}, None, False)]
+    runs += [("camp x8", "camp", {"num_augment": 8, **camp}, None, False)]
+    if problem in args.seq_am:
+        seq = {"checkpoint": args.seq_am[problem]}
+        runs += [("seq_am greedy", "seq_am", {"num_augment": 1, **seq}, None, False)]
+        runs += [("seq_am x8", "seq_am", {"num_augment": 8, **seq}, None, False)]
+    return runs + [
         ("nearest", "nearest", {}, None, False),
         (f"ortools {hgs_time:g}s", "ortools", {}, hgs_time, True),
         (f"hgs {hgs_time:g}s", "hgs", {}, hgs_time, True),
@@ -61,11 +79,14 @@ def bench_set(problem: str, preference: str | None, size: int, vehicles: int, ar
         problem, generate_dataset(problem, args.num_instances, size, seed=args.seed, **params), name=label
     )
     subset = args.classical_large if size >= 50 else args.classical
-    runs = solver_runs(args, size >= 50)
+    runs = solver_runs(args, problem, size >= 50)
     solutions = {}
     for name, solver, options, limit, classical in runs:
         batch = instances[:subset] if classical else instances
-        solutions[name] = get_solver(solver, **options).solve_many(batch, time_limit=limit, seed=args.seed)
+        runner = get_solver(solver, **options)
+        if not classical:  # warm-up: the first decode pays one-off costs (policy loading, allocator)
+            runner.solve_many(batch[:2], seed=args.seed)
+        solutions[name] = runner.solve_many(batch, time_limit=limit, seed=args.seed)
         print(f"  {label}: {name} done", flush=True)
     reference = solutions[runs[-1][0]]
     rows = []
@@ -105,13 +126,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default=None, help="also write the table as Markdown here")
+    parser.add_argument(
+        "--camp", action="append", default=[], help="PROBLEM=PATH: this CAMP checkpoint, not the shipped one"
+    )
+    parser.add_argument("--seq-am", action="append", default=[], help="PROBLEM=PATH: the sequential peer's checkpoint")
     args = parser.parse_args()
+    args.camp, args.seq_am = checkpoints(args.camp, "--camp"), checkpoints(args.seq_am, "--seq-am")
+    import ncorouting.models.zoo  # noqa: F401  (importing rl4co resets torch's thread count: set it after)
+
     torch.set_num_threads(args.threads)
     chosen = SETS if args.sets == "all" else [SETS[int(i)] for i in args.sets.split(",")]
     rows = []
     for problem, preference, size, vehicles in chosen:
-        rows += bench_set(problem, preference, size, vehicles, args)
-        print(format_table(rows[-7:], COLUMNS), flush=True)
+        set_rows = bench_set(problem, preference, size, vehicles, args)
+        rows += set_rows
+        print(format_table(set_rows, COLUMNS), flush=True)
     table = format_table(rows, COLUMNS)
     machine = f"{platform.machine()}, {torch.get_num_threads()} torch thread(s), {platform.python_version()}"
     print(f"\n{table}\n{machine}")

@@ -159,3 +159,20 @@ def test_generated_instances_written_as_solomon_files(tmp_path, capsys):
     assert len(files) == 3 and all(read_instance(f).problem == "cvrptw" for f in files)
     assert main(["solve", str(tmp_path), "--solver", "hgs", "--time-limit", "0.2", "--out", str(tmp_path / "sol")]) == 0
     assert capsys.readouterr().out.count(" yes ") == 3
+
+
+@pytest.mark.slow
+def test_shipped_policy_beats_its_starting_point(tmp_path):
+    """The shipped CVRPTW20 POMO policy (trained from the transferred CVRP20 weights) gives checked, feasible
+    solutions, cheaper on average than the transferred policy it started from."""
+    from ncorouting.envs.cvrptw.transfer import cvrptw_from_cvrp
+    from ncorouting.models.checkpoint import save_policy
+    from ncorouting.models.inference import WEIGHTS_DIR, NeuralSolver
+
+    start = tmp_path / "start.pt"
+    save_policy(start, *cvrptw_from_cvrp(WEIGHTS_DIR / "pomo_cvrp20.pt"))
+    instances = generated(16, seed=7)
+    shipped = NeuralSolver("pomo").solve_many(instances)
+    before = NeuralSolver("pomo", checkpoint=start).solve_many(instances)
+    assert all(s.feasible for s in shipped + before)
+    assert np.mean([s.cost for s in shipped]) < np.mean([s.cost for s in before])

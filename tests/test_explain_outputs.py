@@ -51,15 +51,26 @@ def test_classifier_is_causal(explanation):
     assert not torch.allclose(a[:, 2:], b[:, 2:])
 
 
-def test_shipped_classifiers_label_every_edge(explanation):
-    """The shipped CVRP edge classifier gives each edge a CVRP class, in line with the annotator."""
+@pytest.mark.parametrize("problem", ["cvrp", "cvrptw"])
+def test_shipped_classifiers_label_every_edge(problem, explanation):
+    """Each shipped edge classifier scored well on held-out routes and gives every edge of a solution one of
+    its problem's classes."""
+    from ncorouting.envs.cvrptw.batch import cvrptw_instances
+    from ncorouting.envs.cvrptw.generator import CVRPTWGenerator
+    from ncorouting.explain.annotate import intention_classes
     from ncorouting.explain.classifier_annotator import ClassifierAnnotator, load_classifier, shipped_classifier
 
-    _, meta = load_classifier(shipped_classifier("cvrp"), "cvrp")
-    assert meta["test_metrics"]["macro_f1"] > 0.5
-    labels = ClassifierAnnotator().annotate(explanation.actual)
-    assert [len(x) for x in labels] == [len(r) + 1 for r in explanation.actual.routes]
-    assert {x for route in labels for x in route} <= {"length", "capacity"}
+    _, meta = load_classifier(shipped_classifier(problem), problem)
+    assert meta["test_metrics"]["macro_f1"] > 0.5 and meta["test_metrics"]["edges"] > 1000
+    if problem == "cvrp":
+        solution = explanation.actual
+    else:
+        torch.manual_seed(2)
+        instance = cvrptw_instances(CVRPTWGenerator(num_loc=12)(1))[0]
+        solution = get_solver("ortools", solution_limit=30).solve(instance, time_limit=2.0)
+    labels = ClassifierAnnotator().annotate(solution)
+    assert [len(x) for x in labels] == [len(r) + 1 for r in solution.routes]
+    assert {x for route in labels for x in route} <= set(intention_classes(problem))
 
 
 class ChatStub(BaseHTTPRequestHandler):

@@ -10,12 +10,15 @@ from test_realworld import write_grid_osm
 from ncorouting.cli import main
 from ncorouting.models.checkpoint import load_policy
 from ncorouting.models.inference import shipped_checkpoint
-from ncorouting.realworld.city import build_city
+from ncorouting.realworld.city import build_city, save_city
 from ncorouting.realworld.instances import sample_instances
 from ncorouting.solvers import get_solver
 
-#: Mean gap (%) allowed on 6 instances of the synthetic grid city; measured values in the comments.
-REFERENCES = {"atsp": ("lkh", 0.5, 12.0), "acvrp": ("hgs", 0.5, 20.0), "acvrptw": ("hgs", 0.5, 25.0)}
+#: The shipped policies (model, problem), all at N = 50.
+SHIPPED = [("rrnco", "atsp"), ("rrnco", "acvrptw"), ("matnet", "atsp")]
+#: Per shipped RRNCO problem: classical reference, its seconds per instance, and the mean gap (%) allowed on
+#: 4 instances of the synthetic grid city; measured values in the comments.
+REFERENCES = {"atsp": ("lkh", 0.5, 12.0), "acvrptw": ("hgs", 0.5, 25.0)}
 
 
 @pytest.fixture(scope="module")
@@ -34,47 +37,33 @@ def write_atsp(path, distances: np.ndarray) -> None:
     )
 
 
-@pytest.mark.parametrize("problem", list(REFERENCES))
-def test_shipped_policy_is_found_without_flags(problem):
-    path = shipped_checkpoint("rrnco", problem, 50)
-    assert path.name == f"rrnco_{problem}50.pt"
+@pytest.mark.parametrize(("model", "problem"), SHIPPED)
+def test_shipped_policy_is_found_without_flags(model, problem):
+    path = shipped_checkpoint(model, problem, 50)
+    assert path.name == f"{model}_{problem}50.pt"
     _, meta = load_policy(path, problem=problem, num_loc=50)
-    assert meta["model"] == "rrnco" and meta["global_step"] > 0
+    assert meta["model"] == model and meta["global_step"] > 0
 
 
 @pytest.mark.slow
 def test_solve_city_json_and_atsp_files_without_flags(grid_city, tmp_path, capsys):
     stops = tmp_path / "stops"
     city_file = tmp_path / "grid.npz"
-    from ncorouting.realworld.city import save_city
-
     save_city(grid_city, city_file)
-    for problem in ("acvrp", "acvrptw"):
-        args = [
-            "realworld",
-            "sample",
-            "--city",
-            str(city_file),
-            "--problem",
-            problem,
-            "--size",
-            "20",
-            "--out",
-            str(stops),
-        ]
-        assert main(args) == 0
+    sample = ["realworld", "sample", "--city", str(city_file), "--problem", "acvrptw", "--size", "20"]
+    assert main([*sample, "--out", str(stops)]) == 0
     write_atsp(tmp_path / "grid15.atsp", sample_instances(grid_city, "atsp", 15, 1, seed=8)[0].distances)
     for target in (stops, tmp_path / "grid15.atsp"):
         assert main(["solve", str(target), "--solver", "rrnco", "--out", str(tmp_path / "out"), "--no-plot"]) == 0
     out = capsys.readouterr().out
-    assert "INFEASIBLE" not in out and out.count(" rrnco ") == 3
+    assert "INFEASIBLE" not in out and out.count(" rrnco ") == 2
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("problem", list(REFERENCES))
 def test_shipped_policy_near_classical_reference_on_an_unseen_city(grid_city, problem):
     reference, seconds, max_gap = REFERENCES[problem]
-    instances = sample_instances(grid_city, problem, 50, 6, seed=11)
+    instances = sample_instances(grid_city, problem, 50, 4, seed=11)
     neural = get_solver("rrnco").solve_many(instances)
     classical = get_solver(reference).solve_many(instances, time_limit=seconds)
     assert all(s.feasible for s in neural + classical)
