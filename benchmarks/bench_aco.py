@@ -2,9 +2,11 @@
 10 s of search, from the policies trained at 100 nodes up to 1,000 nodes; then on the TSPLIB / CVRPLIB
 files (gap to their known optima; explicit-matrix files included). Each (problem, size) is one
 `ncorouting bench` run: its summary, per-instance CSV and gap-vs-time plot go under --out; the script
-prints one table and draws all points on one gap-vs-time figure.
+prints one table and draws all points on one gap-vs-time figure. `--memory` instead prints the largest
+tensor of one whole TSP solve (graph, GNN, ants, 2-opt, pheromone) per size, for the shipped architecture.
 
     python benchmarks/bench_aco.py [--problems tsp cvrp] [--sizes 100 200 500 1000] [--counts 16 8 8 4]
+    python benchmarks/bench_aco.py --memory --sizes 250 1000 2000
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from ncorouting.bench import parse_solver_spec, run_bench  # noqa: E402
 from ncorouting.cli.common import instance_paths  # noqa: E402
 from ncorouting.io import read_instance  # noqa: E402
 from ncorouting.io.datasets import generate_dataset, instances_from_batch  # noqa: E402
+from ncorouting.models.aco.memory import LargestTensor  # noqa: E402
 from ncorouting.models.aco.policy import ACO_POLICY_DEFAULTS  # noqa: E402
+from ncorouting.models.aco.solver import AcoSolver  # noqa: E402
 from ncorouting.models.checkpoint import policy_metadata, save_policy  # noqa: E402
 from ncorouting.models.inference import WEIGHTS_DIR  # noqa: E402
 from ncorouting.models.zoo import build_policy  # noqa: E402
@@ -60,6 +64,30 @@ def contenders(problem: str, size: int, args, out: Path) -> list[str]:
     if size <= args.pomo_max and list(WEIGHTS_DIR.glob(f"pomo_{problem}*.pt")):
         specs.append("pomo")
     return specs
+
+
+def memory(sizes: list[int], out: Path, seed: int) -> None:
+    """Largest tensor (elements) allocated by one TSP solve of 20 ants, one iteration, per size."""
+    path = untrained_policy("tsp", out)  # the weights do not change any shape
+    k = ACO_POLICY_DEFAULTS["k"]
+    rows = []
+    for n in sizes:
+        inst = instances_from_batch("tsp", generate_dataset("tsp", 1, n, seed=seed))[0]
+        solver = AcoSolver(checkpoint=path, ants=20, max_iterations=1)
+        solver.solve(inst)  # load and compile outside the measurement
+        with LargestTensor() as probe:
+            assert solver.solve(inst, time_limit=600).feasible
+        rows.append(
+            {
+                "n": n,
+                "k": k,
+                "largest_tensor": probe.largest,
+                "per_n_k": round(probe.largest / (n * k), 2),
+                "per_n2": round(probe.largest / n**2, 3),
+                "MiB_float32": round(4 * probe.largest / 2**20, 2),
+            }
+        )
+    print(format_table(rows, list(rows[0])))
 
 
 def generated(args, out: Path) -> list[dict]:
@@ -160,6 +188,7 @@ def main() -> None:
     parser.add_argument("--out", default="runs/bench_aco")
     parser.add_argument("--plot", default="docs/img/aco_gap_vs_time.png")
     parser.add_argument("--curves", nargs="+", type=Path, help="only draw these training runs' curves to --plot")
+    parser.add_argument("--memory", action="store_true", help="only print the largest tensor of a solve per size")
     args = parser.parse_args()
     if args.curves:
         plot_curves(args.curves, Path(args.plot))
@@ -167,6 +196,9 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.memory:
+        memory(args.sizes, out, args.seed)
+        return
     rows = generated(args, out)
     plot(rows, Path(args.plot))
     if not args.skip_files:

@@ -69,7 +69,7 @@ def valid(explanation, solution, question) -> bool:
     """The counterfactual exists, passes the checker and starts with the forced prefix and alternative."""
     cf = explanation.counterfactual
     prefix = [*solution.routes[question.route][: question.step], question.alternative]
-    return cf is not None and cf.feasible and cf.routes[question.route][: len(prefix)] == prefix
+    return cf is not None and cf.feasible and any(r[: len(prefix)] == prefix for r in cf.routes)
 
 
 def impossible_question(solution) -> Question | None:

@@ -13,6 +13,13 @@ SHARED_BENCH = REPO.parent / "shared" / "data" / "benchmarks"
 torch.set_num_threads(1)
 
 
+@pytest.fixture(autouse=True)
+def one_torch_thread() -> None:
+    """One torch thread in every test: some third-party imports (made lazily, inside tests) reset torch to
+    all cores, which on the 2-core CI machine makes small-batch tests several times slower."""
+    torch.set_num_threads(1)
+
+
 @pytest.fixture
 def bench_dir() -> Path:
     """../shared/data/benchmarks, or skip: a user's fresh clone does not have it."""

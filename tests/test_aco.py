@@ -4,6 +4,7 @@ local search only improves, training from the Hydra configs exports a policy the
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,16 +15,18 @@ from ncorouting.cli import main
 from ncorouting.envs import make_env
 from ncorouting.errors import InputError
 from ncorouting.graphs import CostSource, knn_graph
+from ncorouting.io import read_instance
 from ncorouting.io.datasets import generate_dataset, instances_from_batch
 from ncorouting.models.aco.cvrp_search import CVRPLocalSearch
 from ncorouting.models.aco.solver import AcoSolver
 from ncorouting.models.aco.two_opt import two_opt
 from ncorouting.models.checkpoint import load_policy, policy_metadata, save_policy
-from ncorouting.models.inference import actions_to_routes
+from ncorouting.models.inference import WEIGHTS_DIR, actions_to_routes
 from ncorouting.solution import Solution
 from ncorouting.solvers import get_solver
 from ncorouting.training.train import load_config, train
 
+DEMO_TSP = Path(__file__).resolve().parents[1] / "data" / "demo" / "tsp20_demo.tsp"
 TINY_POLICY = {"k": 8, "embed_dim": 8, "num_layers": 2, "heatmap_layers": 2}
 
 
@@ -166,3 +169,15 @@ def test_training_from_config_exports_a_policy_the_solver_loads(tmp_path, model,
     start = time.perf_counter()
     sol = get_solver(model, checkpoint=str(path), max_iterations=2).solve(rounded_tsp(12))
     assert sol.feasible and time.perf_counter() - start < 60
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (WEIGHTS_DIR / "deepaco_tsp100.pt").is_file(), reason="no shipped deepaco_tsp100.pt yet")
+def test_shipped_deepaco_solves_the_demo_without_flags(tmp_path, capsys):
+    args = ["solve", str(DEMO_TSP), "--solver", "deepaco", "--time-limit", "1", "--no-plot", "--out", str(tmp_path)]
+    assert main(args) == 0
+    printed = capsys.readouterr()
+    assert "deepaco_tsp100.pt (trained on tsp100)" in printed.out + printed.err
+    sol = get_solver("deepaco").solve(read_instance(DEMO_TSP), time_limit=1)
+    lkh = get_solver("lkh").solve(read_instance(DEMO_TSP), time_limit=1)
+    assert sol.feasible and lkh.feasible and sol.cost <= 1.03 * lkh.cost

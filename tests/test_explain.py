@@ -155,3 +155,40 @@ def test_facts_of_a_time_windowed_counterfactual(cvrptw20):
     assert f"{facts.actual.total_cost:.4g}" in text and f"{facts.counterfactual.total_cost:.4g}" in text
     doc = facts.to_dict()
     assert doc["differences"] == facts.differences and doc["question"]["alternative"] == q.alternative
+
+
+def test_acvrptw_counterfactual_on_a_road_network(tmp_path):
+    """Real-world ACVRPTW (asymmetric road matrices, windows on durations): the OR-Tools counterfactual
+    passes the checker and starts with the forced edge; an already visited alternative gets the reason."""
+    from test_realworld import write_grid_osm
+
+    from ncorouting.envs import make_env
+    from ncorouting.realworld.city import build_city
+    from ncorouting.realworld.instances import instances_from_batch as road_instances
+
+    city = build_city(write_grid_osm(tmp_path / "grid.osm", size=6), num_points=60, progress=False)
+    torch.manual_seed(3)
+    instance = road_instances("acvrptw", make_env("acvrptw", 12, cities=[city]).generator(1))[0]
+    sol = get_solver("ortools", solution_limit=30).solve(instance, time_limit=2.0)
+    q = feasible_questions(sol, 1)[0]
+    e = explain(instance, sol, route=q.route, step=q.step, alternative=q.alternative, **FAST_ORTOOLS)
+    cf = e.counterfactual
+    assert cf is not None and cf.feasible and e.facts.classes == ("length", "capacity", "time window")
+    assert cf.routes[q.route][: q.step + 1] == [*sol.routes[q.route][: q.step], q.alternative]
+    assert e.facts.differences["total_cost"] == pytest.approx(cf.cost - sol.cost)
+    visited = sol.routes[q.route][0]
+    refused = explain(instance, sol, route=q.route, step=q.step, alternative=visited, annotator="none")
+    assert refused.counterfactual is None and "already served" in refused.facts.reason
+
+
+def test_facts_find_the_forced_route_when_the_resolve_uses_fewer_routes():
+    """A counterfactual with fewer routes than the questioned route's index: the facts read the route
+    that holds the forced prefix."""
+    import dataclasses
+
+    from ncorouting.explain.facts import solution_facts
+
+    forced = dataclasses.replace(pair_cvrp(), route_prefixes=[[2]])
+    cf = Solution.from_routes(forced, [[1, 3], [2]], "hand", 0.0)
+    facts = solution_facts(cf, Question(4, 0, 2), None, 2)
+    assert facts.route == [2] and facts.edge.source == 0 and facts.edge.target == 2

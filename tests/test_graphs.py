@@ -6,13 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils._pytree import tree_flatten
 
 from ncorouting.errors import InputError
 from ncorouting.graphs import CostSource, effective_k, knn_graph
 from ncorouting.instance import Instance
 from ncorouting.io.datasets import generate_dataset, instances_from_batch
+from ncorouting.models.aco.memory import LargestTensor
 from ncorouting.models.aco.solver import AcoSolver
 from ncorouting.models.checkpoint import policy_metadata, save_policy
 from ncorouting.models.zoo import build_policy
@@ -70,27 +69,6 @@ def test_bad_k_is_refused_and_large_k_capped():
     with pytest.raises(InputError, match="k >= 2"):
         build_policy("deepaco", "tsp", {"k": 0})
     assert effective_k(None, 20) == 19 and effective_k(None, 200) == 50 and effective_k(8, 5) == 4
-
-
-def _storages(tree) -> set[int]:
-    return {t.untyped_storage().data_ptr() for t in tree_flatten(tree)[0] if isinstance(t, torch.Tensor)}
-
-
-class LargestTensor(TorchDispatchMode):
-    """Records the largest tensor any torch operation allocates (outputs sharing an input's memory,
-    such as views of the instance's own matrix, allocate nothing)."""
-
-    def __init__(self):
-        super().__init__()
-        self.largest = 0
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        out = func(*args, **(kwargs or {}))
-        given = _storages((args, kwargs))
-        for t in tree_flatten(out)[0]:
-            if isinstance(t, torch.Tensor) and t.untyped_storage().data_ptr() not in given:
-                self.largest = max(self.largest, t.numel())
-        return out
 
 
 @pytest.mark.slow

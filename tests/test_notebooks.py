@@ -6,7 +6,15 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+#: Notebooks executed by a test of their own, which also checks what they print and save.
+DEDICATED = {"explain_routes": "tests/test_explain_notebook.py"}
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(p for p in (REPO / "notebooks").glob("*.ipynb") if p.stem not in DEDICATED)
+
+
+def test_dedicated_notebook_tests_exist():
+    for test in DEDICATED.values():
+        assert (REPO / test).is_file(), test
 
 
 @pytest.mark.slow

@@ -47,7 +47,7 @@ def test_attention_free_layer_equals_the_paper_formula():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("experiment", ["atsp50_rrnco", "atsp50_matnet", "acvrptw50_rrnco"])
+@pytest.mark.parametrize("experiment", ["atsp50_rrnco", "atsp50_matnet", "acvrp50_rrnco", "acvrptw50_rrnco"])
 def test_experiments_train_on_city_matrices_and_export(tmp_path, experiment):
     osm = write_grid_osm(tmp_path / "grid.osm")
     overrides = [f"experiment={experiment}", "trainer.max_epochs=1", f"output_dir={tmp_path}", *TINY]

@@ -112,6 +112,10 @@ def solution_facts(
 ) -> SolutionFacts:
     """The values of `solution` for the questioned route and step (edge into `edge_target`)."""
     inst, r, t = solution.instance, question.route, question.step
+    if r >= len(solution.routes) and inst.route_prefixes:  # a re-solve with fewer routes: the forced one
+        r = next(
+            k for k, rt in enumerate(solution.routes) if rt[: len(inst.route_prefixes[0])] == inst.route_prefixes[0]
+        )
     route = solution.routes[r]
     vehicle = route_vehicle(solution, r)
     unit_cost = inst.vehicle(vehicle).cost_per_distance

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import os
 
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_flatten
+
 from ncorouting.errors import InputError
 
 #: Bytes per ant and node: state, step temporaries, stored actions, local-search arrays (about 100) and
@@ -38,3 +42,24 @@ def check_ants(ants: int, num_nodes: int, k: int, embed_dim: int, limit: int | N
             f"{ants} ants on {num_nodes} nodes (k={k}) need about {need / 2**30:.1f} GiB, more than the "
             f"{limit / 2**30:.1f} GiB allowed; use at most {fits} ants"
         )
+
+
+def _storages(tree) -> set[int]:
+    return {t.untyped_storage().data_ptr() for t in tree_flatten(tree)[0] if isinstance(t, torch.Tensor)}
+
+
+class LargestTensor(TorchDispatchMode):
+    """Records, in `largest`, the element count of the largest tensor any torch operation allocates while
+    active (outputs sharing an input's memory, such as views of the instance's own matrix, allocate nothing)."""
+
+    def __init__(self):
+        super().__init__()
+        self.largest = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        given = _storages((args, kwargs))
+        for t in tree_flatten(out)[0]:
+            if isinstance(t, torch.Tensor) and t.untyped_storage().data_ptr() not in given:
+                self.largest = max(self.largest, t.numel())
+        return out
