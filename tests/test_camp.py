@@ -14,8 +14,6 @@ from ncorouting.models.seq_am.policy import SeqAMPolicy
 from ncorouting.solvers import get_solver
 from ncorouting.training.train import load_config, train
 
-torch.set_num_threads(1)  # importing rl4co resets the count conftest set; 2 threads crawl on a busy box
-
 TINY = [
     "env.generator.num_loc=8",
     "data.batch_size=4",

@@ -15,8 +15,6 @@ from ncorouting.io.datasets import generate_dataset
 from ncorouting.models.camp.decoding import parallel_step
 from ncorouting.solution import Solution
 
-torch.set_num_threads(1)  # importing rl4co resets the count conftest set; 2 threads crawl on a busy box
-
 
 def random_rollout(env, td, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """Every vehicle picks uniformly among its feasible nodes until all instances are done."""

@@ -136,7 +136,7 @@ class NeuralSolver(Solver):
         self._policies: dict[tuple[str, int], tuple[torch.nn.Module, dict]] = {}
 
     def supports(self, instance: Instance) -> str | None:
-        if instance.problem == "cvrptw":  # its time windows (and a uniform fleet) are the problem itself
+        if instance.problem == "cvrptw" and "cvrptw" in self.problems:  # its time windows are the problem itself
             reason = neural_support(instance)
         else:
             reason = super().supports(instance)

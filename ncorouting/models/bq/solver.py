@@ -9,7 +9,6 @@ import torch
 from tensordict import TensorDict
 
 from ncorouting.errors import InputError
-from ncorouting.instance import Instance
 from ncorouting.models.bq.decoding import beam_search
 from ncorouting.models.bq.env import BQ_ENVS
 from ncorouting.models.inference import NeuralSolver
@@ -41,11 +40,6 @@ class BQSolver(NeuralSolver):
         super().__init__("bq", checkpoint=checkpoint, num_augment=1, batch_size=batch_size, device=device)
         self.beam = beam
         self.knn = knn
-
-    def supports(self, instance: Instance) -> str | None:
-        if instance.problem not in self.problems:
-            return f"solver 'bq' does not handle problem '{instance.problem}' (it handles {', '.join(self.problems)})"
-        return super().supports(instance)
 
     def decode_batch(
         self, problem: str, td: TensorDict, num_loc: int, time_limit: float | None = None
