@@ -111,7 +111,8 @@ def library_files(args, out: Path) -> list[dict]:
             print(f"skipping {folder}: {SHARED / folder} not found")
             continue
         instances = [read_instance(p) for p in instance_paths(SHARED / folder)]
-        models = ["deepaco"] + (["gfacs"] if list(WEIGHTS_DIR.glob("gfacs_*.pt")) else [])
+        problem = "tsp" if folder == "tsplib" else "cvrp"
+        models = [m for m in ("deepaco", "gfacs") if list(WEIGHTS_DIR.glob(f"{m}_{problem}*.pt"))]
         specs = [parse_solver_spec(f"{m}:{args.file_limit:g}") for m in models]
         summary, _, ref_name = run_bench(instances, specs, out=out / folder)
         rows += [{"problem": folder, "size": "files", **row, "reference": ref_name} for row in summary]
@@ -158,7 +159,7 @@ def plot_curves(runs: list[Path], path: Path) -> None:
         labels = {
             "train/reward": "sampled tours (train batch)",
             "train/ls_reward": "after local search (train batch)",
-            "val/reward": "validation: 20 ants, best of the iterations",
+            "val/reward": "validation colony, no local search (heatmap alone)",
         }
         for key, points in series.items():
             if points:

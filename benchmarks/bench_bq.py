@@ -31,7 +31,7 @@ from ncorouting.report import format_table  # noqa: E402
 from ncorouting.solvers import get_solver  # noqa: E402
 
 REFERENCE = {"tsp": "lkh", "cvrp": "hgs"}
-COLUMNS = ["problem", "size", "solver", "policy", "instances", "gap_pct", "feasible", "s_per_inst"]
+COLUMNS = ["problem", "size", "solver", "policy", "instances", "gap_pct", "feasible_pct", "s_per_inst"]
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "benchmarks"
 
 

@@ -172,12 +172,43 @@ def test_training_from_config_exports_a_policy_the_solver_loads(tmp_path, model,
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (WEIGHTS_DIR / "deepaco_tsp100.pt").is_file(), reason="no shipped deepaco_tsp100.pt yet")
-def test_shipped_deepaco_solves_the_demo_without_flags(tmp_path, capsys):
-    args = ["solve", str(DEMO_TSP), "--solver", "deepaco", "--time-limit", "1", "--no-plot", "--out", str(tmp_path)]
+@pytest.mark.parametrize("model", ["deepaco", "gfacs"])
+def test_shipped_aco_policies_solve_the_demo_without_flags(tmp_path, capsys, model):
+    if not (WEIGHTS_DIR / f"{model}_tsp100.pt").is_file():
+        pytest.skip(f"no shipped {model}_tsp100.pt")
+    args = ["solve", str(DEMO_TSP), "--solver", model, "--time-limit", "1", "--no-plot", "--out", str(tmp_path)]
     assert main(args) == 0
     printed = capsys.readouterr()
-    assert "deepaco_tsp100.pt (trained on tsp100)" in printed.out + printed.err
-    sol = get_solver("deepaco").solve(read_instance(DEMO_TSP), time_limit=1)
+    assert f"{model}_tsp100.pt (trained on tsp100)" in printed.out + printed.err
+    sol = get_solver(model).solve(read_instance(DEMO_TSP), time_limit=1)
     lkh = get_solver("lkh").solve(read_instance(DEMO_TSP), time_limit=1)
     assert sol.feasible and lkh.feasible and sol.cost <= 1.03 * lkh.cost
+
+
+def test_validation_scores_the_heatmap_without_local_search(tiny_policies, monkeypatch):
+    """Validation rolls out ants without 2-opt (which would hide the heatmap's quality); test keeps it."""
+    policy, _ = load_policy(tiny_policies["tsp"])
+    env = make_env("tsp", num_loc=12)
+    td = env.reset(env.generator(2))
+    asked = {}
+    original = type(policy).search
+
+    def spy(self, *args, local_search=None, **kwargs):
+        asked[phase] = local_search
+        return original(self, *args, local_search=local_search, **kwargs)
+
+    monkeypatch.setattr(type(policy), "search", spy)
+    for phase in ("val", "test"):
+        out = policy(td.clone(), env, phase=phase)
+        assert out["reward"].shape == (2,) and torch.isfinite(out["reward"]).all()
+    assert asked == {"val": False, "test": None}
+
+
+@pytest.mark.slow
+def test_shipped_deepaco_cvrp_policy_solves_a_cvrp_file_near_hgs():
+    if not (WEIGHTS_DIR / "deepaco_cvrp100.pt").is_file():
+        pytest.skip("no shipped deepaco_cvrp100.pt")
+    inst = read_instance(DEMO_TSP.with_name("cvrp20_demo.vrp"))
+    sol = get_solver("deepaco").solve(inst, time_limit=1)
+    hgs = get_solver("hgs").solve(inst, time_limit=1)
+    assert sol.feasible and hgs.feasible and sol.cost <= 1.05 * hgs.cost

@@ -69,7 +69,11 @@ class AcoSearchMixin:
         if phase == "train":
             return super().forward(td_initial, env, phase=phase, **kwargs)
         heatmap = self.encoder(td_initial)[0]
-        return self.search(td_initial, env, heatmap, self.n_ants[phase], self.n_iterations[phase])
+        # Validation scores the heatmap alone (ants without local search): with 2-opt / Or-opt the colony
+        # is within 0.4 % of LKH-3 at TSP100 even from random weights, so its curve would not show learning.
+        local_search = False if phase == "val" else None
+        ants, iterations = self.n_ants[phase], self.n_iterations[phase]
+        return self.search(td_initial, env, heatmap, ants, iterations, local_search=local_search)
 
     @torch.no_grad()
     def search(

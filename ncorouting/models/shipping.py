@@ -1,7 +1,7 @@
-"""Shipping a trained policy: its weights stored as float16 (half the file; `load_state_dict` casts them
-back into the float32 model), metadata unchanged.
+"""Shipping a trained policy of any model: its weights stored as float16 (half the file;
+`load_state_dict` casts them back into the float32 model), metadata unchanged.
 
-    python -m ncorouting.models.rrnco.shipping runs/atsp50_rrnco/policy.pt ncorouting/weights/rrnco_atsp50.pt
+    python -m ncorouting.models.shipping runs/atsp50_rrnco/policy.pt ncorouting/weights/rrnco_atsp50.pt
 """
 
 from __future__ import annotations
