@@ -186,6 +186,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--skip-files", action="store_true", help="no TSPLIB / CVRPLIB part")
+    parser.add_argument("--files-only", action="store_true", help="only the TSPLIB / CVRPLIB part")
     parser.add_argument("--out", default="runs/bench_aco")
     parser.add_argument("--plot", default="docs/img/aco_gap_vs_time.png")
     parser.add_argument("--curves", nargs="+", type=Path, help="only draw these training runs' curves to --plot")
@@ -200,8 +201,9 @@ def main() -> None:
     if args.memory:
         memory(args.sizes, out, args.seed)
         return
-    rows = generated(args, out)
-    plot(rows, Path(args.plot))
+    rows = [] if args.files_only else generated(args, out)
+    if rows:
+        plot(rows, Path(args.plot))
     if not args.skip_files:
         rows += library_files(args, out)
     header = (

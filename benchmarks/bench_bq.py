@@ -120,11 +120,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--skip-files", action="store_true", help="no TSPLIB / CVRPLIB part")
+    parser.add_argument("--files-only", action="store_true", help="only the TSPLIB / CVRPLIB part")
     parser.add_argument("--out", default="docs/bench/bq")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.files_only:
+        library_files(out)
+        return
     rows = generated(args)
     header = (
         f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {args.threads} torch thread(s); "
