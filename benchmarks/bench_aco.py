@@ -25,13 +25,14 @@ import torch  # noqa: E402
 
 from ncorouting.bench import parse_solver_spec, run_bench  # noqa: E402
 from ncorouting.cli.common import instance_paths  # noqa: E402
+from ncorouting.errors import CheckpointError  # noqa: E402
 from ncorouting.io import read_instance  # noqa: E402
 from ncorouting.io.datasets import generate_dataset, instances_from_batch  # noqa: E402
 from ncorouting.models.aco.memory import LargestTensor  # noqa: E402
 from ncorouting.models.aco.policy import ACO_POLICY_DEFAULTS  # noqa: E402
 from ncorouting.models.aco.solver import AcoSolver  # noqa: E402
 from ncorouting.models.checkpoint import policy_metadata, save_policy  # noqa: E402
-from ncorouting.models.inference import WEIGHTS_DIR  # noqa: E402
+from ncorouting.models.inference import shipped_checkpoint  # noqa: E402
 from ncorouting.models.zoo import build_policy  # noqa: E402
 from ncorouting.report import format_table  # noqa: E402
 
@@ -42,6 +43,15 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "benchmarks"
 def reference(problem: str, size: int) -> str:
     """LKH-3 (TSP: its default trials, up to 1 s per 100 cities) or HGS for 10 s (CVRP)."""
     return f"lkh:{max(1, size // 100)}+max_trials={size}" if problem == "tsp" else "hgs:10"
+
+
+def shipped(model: str, problem: str) -> bool:
+    """Whether `model` has a shipped policy for `problem` (the solvers' own lookup)."""
+    try:
+        shipped_checkpoint(model, problem, 100)
+    except CheckpointError:
+        return False
+    return True
 
 
 def untrained_policy(problem: str, out: Path) -> Path:
@@ -58,10 +68,10 @@ def contenders(problem: str, size: int, args, out: Path) -> list[str]:
     classical solvers at 1 s, POMO up to --pomo-max."""
     specs = [f"deepaco:{t:g}" for t in args.limits]
     specs.append(f"deepaco:{args.limits[0]:g}@{untrained_policy(problem, out)}")
-    if size in args.gfacs_sizes and list(WEIGHTS_DIR.glob(f"gfacs_{problem}*.pt")):
+    if size in args.gfacs_sizes and shipped("gfacs", problem):
         specs += [f"gfacs:{t:g}" for t in args.limits]
     specs += ["lkh:1", "ortools:1"] if problem == "tsp" else ["hgs:1", "ortools:1"]
-    if size <= args.pomo_max and list(WEIGHTS_DIR.glob(f"pomo_{problem}*.pt")):
+    if size <= args.pomo_max and shipped("pomo", problem):
         specs.append("pomo")
     return specs
 
@@ -112,7 +122,7 @@ def library_files(args, out: Path) -> list[dict]:
             continue
         instances = [read_instance(p) for p in instance_paths(SHARED / folder)]
         problem = "tsp" if folder == "tsplib" else "cvrp"
-        models = [m for m in ("deepaco", "gfacs") if list(WEIGHTS_DIR.glob(f"{m}_{problem}*.pt"))]
+        models = [m for m in ("deepaco", "gfacs") if shipped(m, problem)]
         specs = [parse_solver_spec(f"{m}:{args.file_limit:g}") for m in models]
         summary, _, ref_name = run_bench(instances, specs, out=out / folder)
         rows += [{"problem": folder, "size": "files", **row, "reference": ref_name} for row in summary]

@@ -12,7 +12,9 @@ import torch
 from ncorouting.cli import main
 from ncorouting.envs import make_env
 from ncorouting.errors import CheckpointError, InputError
+from ncorouting.evaluation import eval_neural, eval_solver
 from ncorouting.instance import Instance, distances_from_coords
+from ncorouting.io.datasets import generate_dataset, instances_from_batch
 from ncorouting.io.writers import write_instance
 from ncorouting.models.bq.decoding import beam_search
 from ncorouting.models.bq.env import BQ_ENVS
@@ -20,7 +22,7 @@ from ncorouting.models.bq.labels import LabelRequest, cached_labels
 from ncorouting.models.bq.policy import BQPolicy, state_tokens
 from ncorouting.models.bq.solver import BQSolver
 from ncorouting.models.checkpoint import load_policy, policy_metadata, save_policy
-from ncorouting.models.inference import shipped_checkpoint
+from ncorouting.models.inference import WEIGHTS_DIR, NeuralSolver, shipped_checkpoint
 from ncorouting.solvers import get_solver
 from ncorouting.training.train import load_config, train
 
@@ -112,8 +114,6 @@ def test_training_from_configs_and_solving_with_the_result(trained, tmp_path, ca
 
 def test_bq_refuses_other_problems_checkpoints_and_flags(tmp_path, capsys):
     cvrp = make_env("cvrp", 5).generator(batch_size=[1])
-    from ncorouting.io.datasets import instances_from_batch
-
     inst = instances_from_batch("cvrp", cvrp)[0]
     tsp_checkpoint = tmp_path / "bq_tsp.pt"
     kwargs = {"embed_dim": 32, "num_layers": 2, "num_heads": 4, "ff_dim": 64}
@@ -134,14 +134,10 @@ def test_bq_refuses_other_problems_checkpoints_and_flags(tmp_path, capsys):
 def test_shipped_bq_generalises_better_than_shipped_pomo(problem, reference, tmp_path, capsys):
     """Trained at 50, the shipped BQ solves 200-node instances with no flag, closer to the reference than
     the shipped POMO greedy (docs/bq.md: TSP200 12% against 31% on 16 instances)."""
-    from ncorouting.evaluation import eval_neural, eval_solver
-    from ncorouting.io.datasets import generate_dataset
-    from ncorouting.models.inference import WEIGHTS_DIR, NeuralSolver
-
     if not (WEIGHTS_DIR / f"bq_{problem}50.pt").is_file():
         pytest.skip(f"no shipped bq_{problem}50.pt")
-    path = write_tsp(tmp_path, 30, seed=3) if problem == "tsp" else None
-    if path is not None:
+    if problem == "tsp":
+        path = write_tsp(tmp_path, 30, seed=3)
         assert main(["solve", str(path), "--solver", "bq", "--no-plot", "--out", str(tmp_path / "out")]) == 0
         assert "bq_tsp50.pt" in capsys.readouterr().err
     td = generate_dataset(problem, 6, 200, seed=77)
