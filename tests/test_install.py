@@ -1,6 +1,7 @@
 """Installs like a user: a non-editable wheel in a fresh virtual environment, used from another
 folder: `demo`, a 2-step `train` and `solve` on a shipped instance work, and write only there."""
 
+import shutil
 import subprocess
 import sys
 import venv
@@ -21,9 +22,18 @@ def files_under(folder: Path) -> set[Path]:
     return {p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
 
 
+@pytest.fixture
+def fresh_env(tmp_path):
+    """A virtual-environment folder removed after the test: it holds torch (1.5 GB), and pytest keeps the
+    temporary folders of its last three runs."""
+    env = tmp_path / "venv"
+    yield env
+    shutil.rmtree(env, ignore_errors=True)
+
+
 @pytest.mark.slow
-def test_wheel_installs_and_runs_from_any_folder(tmp_path):
-    wheels, env, work = tmp_path / "wheels", tmp_path / "venv", tmp_path / "work"
+def test_wheel_installs_and_runs_from_any_folder(tmp_path, fresh_env):
+    wheels, env, work = tmp_path / "wheels", fresh_env, tmp_path / "work"
     work.mkdir()
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", REPO, "-w", wheels], cwd=tmp_path)
     (wheel,) = wheels.glob("ncorouting-*.whl")
