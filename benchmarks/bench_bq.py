@@ -1,9 +1,12 @@
 """BQ-NCO generalisation: gap and time against instance size, BQ (greedy, beam) vs the shipped POMO
 (greedy multi-start, best of x8 augmentations) on the same generated instances, with LKH-3 (TSP) or
-HGS (CVRP) as the reference; then the TSPLIB / CVRPLIB files (gap to their known optima).
+HGS (CVRP) as the reference; then the TSPLIB / CVRPLIB files (gap to their known optima). ATSP
+instances are sampled from a city's road matrices (`--city`, default helsinki: not the training city),
+BQ against the shipped RRNCO and MatNet, LKH-3 the reference; then the `.atsp` files.
 Writes a table, CSVs and a gap-vs-size plot.
 
     python benchmarks/bench_bq.py [--problems tsp cvrp] [--sizes 50 100 200 500 1000] [--counts 64 64 32 16 8]
+    python benchmarks/bench_bq.py --problems atsp --sizes 50 100 200 500 --counts 32 32 16 8 --out docs/bench/bq_atsp
 """
 
 from __future__ import annotations
@@ -27,12 +30,22 @@ from ncorouting.io import read_instance  # noqa: E402
 from ncorouting.io.datasets import generate_dataset, instances_from_batch  # noqa: E402
 from ncorouting.models.bq.solver import BQSolver  # noqa: E402
 from ncorouting.models.inference import NeuralSolver  # noqa: E402
+from ncorouting.models.rrnco.inference import MatrixPolicySolver  # noqa: E402
+from ncorouting.realworld.city import build_city  # noqa: E402
+from ncorouting.realworld.instances import sample_batch  # noqa: E402
 from ncorouting.report import format_table  # noqa: E402
 from ncorouting.solvers import get_solver  # noqa: E402
 
-REFERENCE = {"tsp": "lkh", "cvrp": "hgs"}
+REFERENCE = {"tsp": "lkh", "cvrp": "hgs", "atsp": "lkh"}
 COLUMNS = ["problem", "size", "solver", "policy", "instances", "gap_pct", "feasible_pct", "s_per_inst"]
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "benchmarks"
+OSM_DIR = SHARED.parent / "osm"
+#: Library folders and the solvers run on them, per problem.
+LIBRARY = {
+    "tsplib": ("bq", "bq+beam=16", "pomo+num_augment=1", "pomo"),
+    "cvrplib": ("bq", "bq+beam=16", "pomo+num_augment=1", "pomo"),
+    "atsp": ("bq", "bq+beam=16", "rrnco+num_augment=1", "rrnco", "matnet", "lkh"),
+}
 
 
 def reference_result(problem: str, td, size: int, seconds: float) -> EvalResult:
@@ -44,27 +57,44 @@ def reference_result(problem: str, td, size: int, seconds: float) -> EvalResult:
     return EvalResult(f"{REFERENCE[problem]} {seconds:g}s", solutions, sum(s.runtime for s in solutions))
 
 
-def neural_runs(args, size: int, count: int) -> list[tuple[str, NeuralSolver, int]]:
-    """(label, solver, instances) for one size; the costly settings run on the first few instances."""
+def neural_runs(args, problem: str, size: int, count: int) -> list[tuple[str, NeuralSolver, int]]:
+    """(label, solver, instances) for one size; the costly settings run on the first few instances.
+    The multi-start peers are POMO (TSP, CVRP) or RRNCO and MatNet (ATSP, trained on road matrices)."""
     pomo_batch = 1 if size > 200 else 16  # POMO decodes all n starts at once: memory grows as n^2
     runs = [
         ("bq greedy", BQSolver(knn=args.knn), count),
         ("bq beam16", BQSolver(beam=16, knn=args.knn, batch_size=8), min(count, args.beam_instances)),
-        ("pomo greedy", NeuralSolver("pomo", num_augment=1, batch_size=pomo_batch), count),
     ]
+    if problem == "atsp":
+        runs.append(("rrnco greedy", MatrixPolicySolver("rrnco", num_augment=1, batch_size=pomo_batch), count))
+        if size <= args.pomo_aug_max:
+            runs.append(("rrnco x8", MatrixPolicySolver("rrnco", batch_size=4), count))
+        if size <= 256:  # MatNet's one-hot node embedding tells apart at most 256 nodes
+            runs.append(("matnet", MatrixPolicySolver("matnet", batch_size=pomo_batch), count))
+        return runs
+    runs.append(("pomo greedy", NeuralSolver("pomo", num_augment=1, batch_size=pomo_batch), count))
     if size <= args.pomo_aug_max:
         runs.append(("pomo x8", NeuralSolver("pomo", num_augment=8, batch_size=4), count))
     return runs
+
+
+def instance_batch(args, problem: str, size: int, count: int):
+    """Generated instances (TSP, CVRP) or a sample of the city's road matrices (ATSP)."""
+    if problem != "atsp":
+        return generate_dataset(problem, count, size, seed=args.seed)
+    if args.city_file is None:
+        args.city_file = build_city(OSM_DIR / f"{args.city}.osm.bz2", num_points=args.city_points, seed=0)
+    return sample_batch(args.city_file, "atsp", size, count, seed=args.seed)
 
 
 def generated(args) -> list[dict]:
     rows = []
     for problem in args.problems:
         for size, count in zip(args.sizes, args.counts, strict=True):
-            td = generate_dataset(problem, count, size, seed=args.seed)
+            td = instance_batch(args, problem, size, count)
             ref = reference_result(problem, td, size, args.ref_seconds * max(1.0, size / 100))
             rows.append({"problem": problem, "size": size, **ref.row(ref), "policy": "-"})
-            for label, solver, num in neural_runs(args, size, count):
+            for label, solver, num in neural_runs(args, problem, size, count):
                 result = eval_neural(solver, problem, td[:num], size, name=f"{problem}{size}")
                 policy = solver.policy_path(problem, size).name
                 rows.append(
@@ -86,7 +116,7 @@ def plot(rows: list[dict], path: Path) -> None:
             ax.plot(*zip(*points, strict=True), "o-", label=label)
         ax.set_xscale("log")
         ax.set_yscale("symlog", linthresh=1)
-        ax.set_xlabel("cities" if problem == "tsp" else "clients")
+        ax.set_xlabel("clients" if problem == "cvrp" else "nodes")
         ax.set_ylabel(f"mean gap to {REFERENCE[problem].upper()} (%)")
         ax.set_title(f"{problem.upper()}: trained at 50 nodes, tested up to {max(r['size'] for r in rows)}")
         ax.grid(alpha=0.3, which="both")
@@ -95,10 +125,12 @@ def plot(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
-def library_files(out: Path) -> None:
-    """BQ and POMO on the TSPLIB and CVRPLIB files beside the checkout: gap to the known optima."""
-    specs = [parse_solver_spec(s) for s in ("bq", "bq+beam=16", "pomo+num_augment=1", "pomo")]
-    for folder in ("tsplib", "cvrplib"):
+def library_files(out: Path, problems: list[str]) -> None:
+    """BQ and its peers on the TSPLIB, CVRPLIB and ATSP files beside the checkout: gap to the known
+    optima (ATSP: to LKH-3 where a file has none)."""
+    folders = {"tsp": "tsplib", "cvrp": "cvrplib", "atsp": "atsp"}
+    for folder in (folders[p] for p in problems):
+        specs = [parse_solver_spec(s) for s in LIBRARY[folder]]
         if not (SHARED / folder).is_dir():
             print(f"skipping {folder}: {SHARED / folder} not found")
             continue
@@ -110,7 +142,9 @@ def library_files(out: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--problems", nargs="+", default=["tsp", "cvrp"])
+    parser.add_argument("--problems", nargs="+", default=["tsp", "cvrp"], choices=["tsp", "cvrp", "atsp"])
+    parser.add_argument("--city", default="helsinki", help="ATSP: the OSM extract in ../shared/data/osm to sample")
+    parser.add_argument("--city-points", type=int, default=1000, help="ATSP: points sampled on the city's roads")
     parser.add_argument("--sizes", nargs="+", type=int, default=[50, 100, 200, 500, 1000])
     parser.add_argument("--counts", nargs="+", type=int, default=[64, 64, 32, 16, 8])
     parser.add_argument("--beam-instances", type=int, default=8, help="instances per size for beam 16")
@@ -123,11 +157,12 @@ def main() -> None:
     parser.add_argument("--files-only", action="store_true", help="only the TSPLIB / CVRPLIB part")
     parser.add_argument("--out", default="docs/bench/bq")
     args = parser.parse_args()
+    args.city_file = None
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.files_only:
-        library_files(out)
+        library_files(out, args.problems)
         return
     rows = generated(args)
     header = (
@@ -143,7 +178,7 @@ def main() -> None:
     (out / "gap_vs_size.md").write_text(f"{header}\n\n```\n{table}\n```\n")
     plot(rows, out / "gap_vs_size.png")
     if not args.skip_files:
-        library_files(out)
+        library_files(out, args.problems)
 
 
 if __name__ == "__main__":

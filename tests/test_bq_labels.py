@@ -107,7 +107,7 @@ def test_cvrp_trajectories_sort_routes_and_mark_reloads(label_files):
         left = traj["capacity_left"][row, 1:-1].numpy()
         q = traj["demand"][row, 1:-1].numpy()
         assert np.allclose(left[starts], 1 - q[starts], atol=1e-5)
-    tokens, allowed, target = suffix_states(traj, "cvrp", traj["xy"].size(1))
+    (tokens,), allowed, target = suffix_states(traj, "cvrp", traj["xy"].size(1))
     assert tokens.shape == (4, 9, 4) and target.tolist() == [1, 1, 1, 1]  # the first move starts a route
     assert not allowed[..., 0].any()  # at the depot only 'via depot' is offered
 
@@ -118,7 +118,7 @@ def test_tsp_suffix_states_put_the_expert_move_first(label_files):
     traj = tsp_trajectories(labels)
     assert traj["xy"].shape == (6, 9, 2)
     assert torch.equal(traj["xy"][:, 0], traj["xy"][:, -1])  # the tour returns to its start
-    tokens, allowed, target = suffix_states(traj, "tsp", 5)
+    (tokens,), allowed, target = suffix_states(traj, "tsp", 5)
     xy = traj["xy"][:, -5:]
     span = (xy.amax(1) - xy.amin(1)).amax(-1)
     assert torch.allclose(tokens, (xy - xy.amin(1, keepdim=True)) / span[:, None, None])

@@ -19,7 +19,7 @@ from ncorouting.io.writers import write_instance
 from ncorouting.models.bq.decoding import beam_search
 from ncorouting.models.bq.env import BQ_ENVS
 from ncorouting.models.bq.labels import LabelRequest, cached_labels
-from ncorouting.models.bq.policy import BQPolicy, state_tokens
+from ncorouting.models.bq.policy import BQPolicy, state_inputs
 from ncorouting.models.bq.solver import BQSolver
 from ncorouting.models.checkpoint import load_policy, policy_metadata, save_policy
 from ncorouting.models.inference import WEIGHTS_DIR, NeuralSolver, shipped_checkpoint
@@ -61,7 +61,7 @@ def test_knn_scores_only_the_nearest_remaining_nodes():
     assert torch.equal(mask, expected)
     assert torch.isinf(logits[~mask]).all() and torch.isfinite(logits[mask]).all()
     # the window is rescaled to its own box; the far destination is clamped onto it
-    tokens, _ = state_tokens(td, "tsp", 6)
+    (tokens,), _ = state_inputs(td, "tsp", 6)
     body = tokens[:, :-1]
     assert torch.allclose(body.amin(1).amin(-1), torch.zeros(3)) and torch.allclose(
         body.amax(1).amax(-1), torch.ones(3)

@@ -1,5 +1,6 @@
 """`ncorouting bq-data`: imitation labels for BQ-NCO, i.e. generated instances solved by LKH-3 (TSP,
-CVRP) or HGS (CVRP) over parallel workers, cached as one `.npz`. The same arguments give the same
+CVRP, ATSP) or HGS (CVRP) over parallel workers, cached as one `.npz`. ATSP instances are sampled
+from the road matrices of `--cities`. The same arguments give the same
 instances (from `--seed`); an existing file for the same arguments is reused, never rebuilt silently.
 """
 
@@ -23,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         time_limit=args.time_limit,
         max_trials=args.max_trials or (args.size if args.solver == "lkh" else None),
+        cities=tuple(args.cities or ()),
     )
     start = time.perf_counter()
     labels, path, cached = cached_labels(request, args.out, workers=args.workers, force=args.force)
@@ -47,6 +49,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         type=positive_int,
         default=None,
         help="LKH-3 trials per instance (default: the node count, as LKH's own)",
+    )
+    p.add_argument(
+        "--cities",
+        nargs="+",
+        default=None,
+        help="ATSP: city files (.npz from `realworld build`) or OSM extracts to sample instances from",
     )
     p.add_argument("--workers", type=int, default=0, help="solver processes (0: one per core)")
     p.add_argument("--out", default=None, help="label file (default: runs/bq_labels/<request>.npz)")

@@ -66,7 +66,14 @@ def load_dataset(path: str | Path) -> tuple[str, TensorDict]:
 
 
 def instances_from_batch(problem: str, td: TensorDict, name: str = "gen") -> list[Instance]:
-    """One exact-Euclidean `Instance` per batch row (CVRP demands scaled back to integers)."""
+    """One `Instance` per batch row: exact Euclidean distances (CVRP demands scaled back to integers),
+    or for road problems (ATSP, ACVRP, ACVRPTW) the batch's own matrices."""
+    from ncorouting.realworld.instances import REALWORLD_PROBLEMS
+
+    if problem in REALWORLD_PROBLEMS:
+        from ncorouting.realworld.instances import instances_from_batch as road_instances
+
+        return road_instances(problem, td, name)
     if problem in PROFILED_PROBLEMS:
         from ncorouting.envs.pvrp.batch import instances_from_batch as profiled_instances
 

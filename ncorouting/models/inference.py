@@ -114,6 +114,8 @@ class NeuralSolver(Solver):
     """
 
     problems = ("tsp", "cvrp", "cvrptw")
+    #: Problems whose policy reads the distance matrix only, so instances need no coordinates.
+    matrix_problems: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -140,7 +142,7 @@ class NeuralSolver(Solver):
             reason = neural_support(instance)
         else:
             reason = super().supports(instance)
-        if reason is None and instance.coords is None:
+        if reason is None and instance.coords is None and instance.problem not in self.matrix_problems:
             reason = f"solver '{self.name}' needs node coordinates; this instance has an explicit matrix only"
         return reason
 

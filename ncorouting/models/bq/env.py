@@ -1,4 +1,4 @@
-"""BQ-MDP environments for TSP and CVRP: the state is the remaining sub-problem, actions index it.
+"""BQ-MDP environments for TSP, CVRP and ATSP: the state is the remaining sub-problem, actions index it.
 
 The state keeps the instance (`locs`, optional `dist`, CVRP `demand` as in the standard environments),
 the `origin` and `dest` nodes, the `remaining` nodes (original indices, shrinking by one per step) and,
@@ -14,6 +14,8 @@ import torch
 from tensordict import TensorDict
 from torchrl.data import Bounded, Composite, Unbounded
 
+from ncorouting.envs.atsp.env import ATSPEnv
+from ncorouting.envs.atsp.generator import ATSPGenerator
 from ncorouting.envs.base import RoutingEnvBase
 from ncorouting.envs.cvrp.env import CVRPEnv
 from ncorouting.envs.cvrp.generator import CVRPGenerator
@@ -134,6 +136,20 @@ class BQTSPEnv(BQEnvBase):
         return torch.cat([td["dest"][:, None], td["nodes"]], dim=1)
 
 
+class BQATSPEnv(BQTSPEnv):
+    """Path-ATSP states: TSP's, on the instance's asymmetric `dist` (row = from); the policy reads the
+    sub-matrix of the remaining nodes."""
+
+    name = "bq_atsp"
+    generator_cls = ATSPGenerator
+    standard_cls = ATSPEnv
+
+    def _reset(self, td: TensorDict | None = None, batch_size=None) -> TensorDict:
+        if "dist" not in td.keys():
+            raise ValueError("an ATSP batch needs its distance matrix 'dist'")
+        return super()._reset(td, batch_size)
+
+
 class BQCVRPEnv(BQEnvBase):
     """Path-CVRP states: from the current node through the unserved clients to the depot, with the
     remaining capacity; each action serves one client, directly or after a reload at the depot."""
@@ -199,7 +215,7 @@ class BQCVRPEnv(BQEnvBase):
         return (pairs * keep).gather(1, order)
 
 
-BQ_ENVS: dict[str, type[BQEnvBase]] = {"tsp": BQTSPEnv, "cvrp": BQCVRPEnv}
+BQ_ENVS: dict[str, type[BQEnvBase]] = {"tsp": BQTSPEnv, "cvrp": BQCVRPEnv, "atsp": BQATSPEnv}
 
 
 def bq_env_for(env: RoutingEnvBase) -> BQEnvBase:

@@ -1,4 +1,5 @@
-"""Imitation labels for BQ-NCO: generated instances solved by our LKH-3 or HGS, cached as `.npz`.
+"""Imitation labels for BQ-NCO: generated instances (ATSP: sampled from city files) solved by our
+LKH-3 or HGS, cached as `.npz`.
 
 A label file holds the instances (as `ncorouting generate` makes them, from a seed), each solver
 solution as arrays and its cost recomputed by the problem's checker, plus what produced it. Loading
@@ -24,9 +25,11 @@ from ncorouting.solvers import get_solver
 
 FORMAT = "ncorouting-bq-labels/1"
 #: Which label solvers handle which problem.
-LABEL_SOLVERS = {"tsp": ("lkh",), "cvrp": ("hgs", "lkh")}
-INSTANCE_KEYS = {"tsp": ("locs",), "cvrp": ("depot", "locs", "demand", "capacity")}
-SOLUTION_KEYS = {"tsp": ("tour",), "cvrp": ("clients", "route_start")}
+LABEL_SOLVERS = {"tsp": ("lkh",), "cvrp": ("hgs", "lkh"), "atsp": ("lkh",)}
+INSTANCE_KEYS = {"tsp": ("locs",), "cvrp": ("depot", "locs", "demand", "capacity"), "atsp": ("locs", "dist")}
+SOLUTION_KEYS = {"tsp": ("tour",), "cvrp": ("clients", "route_start"), "atsp": ("tour",)}
+#: Problems whose instances are sampled from city files (`LabelRequest.cities`).
+CITY_PROBLEMS = ("atsp",)
 #: Relative tolerance between a stored cost and the one recomputed from the stored solution.
 COST_RTOL = 1e-6
 
@@ -43,12 +46,16 @@ class LabelRequest:
     time_limit: float
     #: LKH-3 trials per run (LKH's own default is the node count); None for HGS.
     max_trials: int | None = None
+    #: ATSP: the city files (or OSM extracts) instances are sampled from, as given.
+    cities: tuple[str, ...] = ()
 
     def default_path(self) -> Path:
         """Cache location under `runs/` (ignored by git), named after the request."""
         trials = f"_m{self.max_trials}" if self.max_trials else ""
+        where = "".join(f"_{Path(c).name.split('.')[0]}" for c in self.cities)
         return Path("runs/bq_labels") / (
-            f"{self.problem}{self.size}_{self.solver}_n{self.num_instances}_s{self.seed}_t{self.time_limit:g}{trials}.npz"
+            f"{self.problem}{self.size}{where}_{self.solver}_n{self.num_instances}_s{self.seed}"
+            f"_t{self.time_limit:g}{trials}.npz"
         )
 
     def solver_options(self) -> dict:
@@ -67,6 +74,9 @@ class LabelRequest:
             raise InputError("labels need --size >= 2, --num-instances >= 1 and a positive --time-limit")
         if self.max_trials is not None and (self.solver != "lkh" or self.max_trials < 1):
             raise InputError("--max-trials is a positive number of LKH-3 trials; it applies to --solver lkh only")
+        if (problem in CITY_PROBLEMS) != bool(self.cities):
+            need = "needs --cities (city files or OSM extracts)" if problem in CITY_PROBLEMS else "takes no --cities"
+            raise InputError(f"{problem} {need}")
 
 
 @dataclass
@@ -83,8 +93,8 @@ class LabelSet:
 
 
 def solution_arrays(problem: str, solutions: list[Solution]) -> dict[str, np.ndarray]:
-    """TSP: the tour from city 0 [K, N]; CVRP: clients in solver order [K, n] and route starts [K, n]."""
-    if problem == "tsp":
+    """(A)TSP: the tour from city 0 [K, N]; CVRP: clients in solver order [K, n] and route starts [K, n]."""
+    if problem != "cvrp":
         return {"tour": np.array([[0, *s.routes[0]] for s in solutions], dtype=np.int64)}
     clients = [[v for r in s.routes for v in r] for s in solutions]
     starts = [[i == 0 for r in s.routes for i in range(len(r))] for s in solutions]
@@ -93,7 +103,7 @@ def solution_arrays(problem: str, solutions: list[Solution]) -> dict[str, np.nda
 
 def routes_from_arrays(problem: str, solutions: dict[str, np.ndarray], row: int) -> list[list[int]]:
     """The routes of label `row`, as the checker reads them."""
-    if problem == "tsp":
+    if problem != "cvrp":
         return [solutions["tour"][row, 1:].tolist()]
     routes: list[list[int]] = []
     for node, start in zip(solutions["clients"][row].tolist(), solutions["route_start"][row].tolist(), strict=True):
@@ -106,7 +116,9 @@ def routes_from_arrays(problem: str, solutions: dict[str, np.ndarray], row: int)
 def build_labels(request: LabelRequest, workers: int = 1, progress: bool = True) -> LabelSet:
     """Generate the instances from the request's seed and solve them (in parallel with `workers`)."""
     request.validate()
-    td = generate_dataset(request.problem, request.num_instances, request.size, seed=request.seed)
+    params = {"cities": list(request.cities)} if request.cities else {}
+    td = generate_dataset(request.problem, request.num_instances, request.size, seed=request.seed, **params)
+    td = td.select(*INSTANCE_KEYS[request.problem])
     instances = instances_from_batch(request.problem, td, name=f"{request.problem}{request.size}-s{request.seed}")
     solver = get_solver(request.solver, **request.solver_options())
     solutions = solver.solve_many(instances, request.time_limit, request.seed, workers=workers, progress=progress)
@@ -131,6 +143,7 @@ def save_labels(path: str | Path, labels: LabelSet) -> None:
         "seed": req.seed,
         "time_limit": req.time_limit,
         "max_trials": req.max_trials or 0,
+        "cities": np.asarray(req.cities, dtype=str),
     }
     arrays = {k: v.cpu().numpy() for k, v in labels.instances.items()}
     np.savez_compressed(
@@ -167,6 +180,7 @@ def _request_from(path: Path, arrays: dict[str, np.ndarray]) -> LabelRequest:
             seed=int(arrays["seed"]),
             time_limit=float(arrays["time_limit"]),
             max_trials=int(arrays["max_trials"]) or None,
+            cities=tuple(str(c) for c in arrays["cities"]) if "cities" in arrays else (),
         )
     except (TypeError, ValueError) as exc:
         _fail(path, f"unreadable metadata ({exc})")
@@ -175,9 +189,11 @@ def _request_from(path: Path, arrays: dict[str, np.ndarray]) -> LabelRequest:
 def _check_shapes(path: Path, req: LabelRequest, arrays: dict[str, np.ndarray]) -> None:
     k, n = req.num_instances, req.size
     expected = {"cost": (k,), "locs": (k, n, 2)}
-    if req.problem == "tsp":
+    if req.problem != "cvrp":
         expected["tour"] = (k, n)
-    else:
+    if req.problem == "atsp":
+        expected["dist"] = (k, n, n)
+    if req.problem == "cvrp":
         expected.update(depot=(k, 2), demand=(k, n), capacity=(k, 1), clients=(k, n), route_start=(k, n))
     for key, shape in expected.items():
         if key not in arrays:

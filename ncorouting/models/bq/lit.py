@@ -15,14 +15,20 @@ from torch.utils.data import DataLoader
 from ncorouting.models.bq.env import BQEnvBase, bq_env_for
 from ncorouting.models.bq.labels import load_labels
 from ncorouting.models.bq.policy import BQPolicy
-from ncorouting.models.bq.trajectories import augment, suffix_sizes, suffix_states, trajectories
+from ncorouting.models.bq.trajectories import (
+    augment,
+    suffix_sizes,
+    suffix_states,
+    trajectories,
+    trajectory_length,
+)
 
 
 def imitation_loss(policy: BQPolicy, traj: TensorDict, size: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Cross-entropy of the expert's next move over the suffix states with `size` tokens, and the
     share of states where it is also the policy's first choice."""
-    tokens, allowed, target = suffix_states(traj, policy.problem, size)
-    scores = policy.network(tokens)[:, 1:-1].masked_fill(~allowed, float("-inf")).flatten(1)
+    inputs, allowed, target = suffix_states(traj, policy.problem, size)
+    scores = policy.network(*inputs)[:, 1:-1].masked_fill(~allowed, float("-inf")).flatten(1)
     loss = F.cross_entropy(scores, target)
     return loss, (scores.argmax(dim=1) == target).float().mean()
 
@@ -58,7 +64,7 @@ class BQImitation(RL4COLitModule):
         val = labels.instances[cut:].clone()
         val["reference"] = torch.as_tensor(labels.costs[cut:], dtype=torch.float32)
         self.val_dataset = FastTdDataset(val)
-        self.sizes = suffix_sizes(problem, self.train_dataset.data["xy"].size(1))
+        self.sizes = suffix_sizes(problem, trajectory_length(self.train_dataset.data))
         self.dataloader_names = None
         self.setup_loggers()
 

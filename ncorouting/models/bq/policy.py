@@ -8,8 +8,17 @@ from rl4co.models.common.constructive.base import ConstructiveDecoder, Construct
 from tensordict import TensorDict
 
 from ncorouting.models.bq.env import BQCVRPEnv
-from ncorouting.models.bq.network import BQTransformer
-from ncorouting.models.bq.state import NUM_FEATURES, NUM_OPTIONS, cvrp_features, nearest, tsp_features
+from ncorouting.models.bq.network import BQMatrixTransformer, BQTransformer
+from ncorouting.models.bq.state import (
+    MATRIX_PROBLEMS,
+    NUM_FEATURES,
+    NUM_OPTIONS,
+    atsp_inputs,
+    cvrp_features,
+    nearest,
+    sub_matrix,
+    tsp_features,
+)
 
 
 def origin_distances(td: TensorDict) -> torch.Tensor:
@@ -21,20 +30,25 @@ def origin_distances(td: TensorDict) -> torch.Tensor:
     return (td["locs"].gather(1, td["remaining"][..., None].expand(-1, -1, 2)) - origin[:, None]).norm(dim=-1)
 
 
-def state_tokens(td: TensorDict, problem: str, knn: int | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Network input [B, k+2, F] of an environment state and the positions in `remaining` of its k
-    candidates (None when all remaining nodes are candidates)."""
+def state_inputs(
+    td: TensorDict, problem: str, knn: int | None = None
+) -> tuple[tuple[torch.Tensor, ...], torch.Tensor | None]:
+    """Network inputs of an environment state (tokens [B, k+2, F]; ATSP also the cost matrix) and the
+    positions in `remaining` of its k candidates (None when all remaining nodes are candidates)."""
     rows = torch.arange(td.batch_size[0], device=td.device)
     positions = nearest(origin_distances(td), knn) if knn is not None else None
     candidates = td["remaining"] if positions is None else td["remaining"].gather(1, positions)
+    if problem in MATRIX_PROBLEMS:
+        nodes = torch.cat([td["origin"][:, None], candidates, td["dest"][:, None]], dim=1)
+        return atsp_inputs(sub_matrix(td["dist"], nodes), positions is not None), positions
     locs = td["locs"]
     cand_xy = locs.gather(1, candidates[..., None].expand(-1, -1, 2))
     origin_xy, dest_xy = locs[rows, td["origin"]], locs[rows, td["dest"]]
     window = positions is not None
     if problem == "tsp":
-        return tsp_features(origin_xy, cand_xy, dest_xy, window), positions
+        return (tsp_features(origin_xy, cand_xy, dest_xy, window),), positions
     demand = BQCVRPEnv.node_demand(td, candidates)
-    return cvrp_features(origin_xy, cand_xy, dest_xy, demand, td["capacity_left"], window), positions
+    return (cvrp_features(origin_xy, cand_xy, dest_xy, demand, td["capacity_left"], window),), positions
 
 
 class BQDecoder(ConstructiveDecoder):
@@ -48,8 +62,8 @@ class BQDecoder(ConstructiveDecoder):
         self.knn = knn
 
     def forward(self, td: TensorDict, hidden=None, num_starts: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-        tokens, positions = state_tokens(td, self.problem, self.knn)
-        scores = self.network(tokens)[:, 1:-1]  # candidates only: [B, k, options]
+        inputs, positions = state_inputs(td, self.problem, self.knn)
+        scores = self.network(*inputs)[:, 1:-1]  # candidates only: [B, k, options]
         mask = td["action_mask"]
         if positions is None:
             return scores.flatten(1), mask
@@ -61,7 +75,7 @@ class BQDecoder(ConstructiveDecoder):
 
 
 class BQPolicy(ConstructivePolicy):
-    """BQ-NCO policy for TSP or CVRP (`env_name`); the transformer's size is configurable."""
+    """BQ-NCO policy for TSP, CVRP or ATSP (`env_name`); the transformer's size is configurable."""
 
     def __init__(
         self,
@@ -78,7 +92,8 @@ class BQPolicy(ConstructivePolicy):
         problem = env_name.removeprefix("bq_")
         if problem not in NUM_FEATURES:
             raise ValueError(f"BQ-NCO has no policy for '{env_name}' (it has {', '.join(NUM_FEATURES)})")
-        network = BQTransformer(NUM_FEATURES[problem], NUM_OPTIONS[problem], embed_dim, num_layers, num_heads, ff_dim)
+        network_cls = BQMatrixTransformer if problem in MATRIX_PROBLEMS else BQTransformer
+        network = network_cls(NUM_FEATURES[problem], NUM_OPTIONS[problem], embed_dim, num_layers, num_heads, ff_dim)
         super().__init__(
             NoEncoder(),
             BQDecoder(problem, network),

@@ -11,11 +11,12 @@ from tensordict import TensorDict
 from ncorouting.errors import InputError
 from ncorouting.models.bq.decoding import beam_search
 from ncorouting.models.bq.env import BQ_ENVS
+from ncorouting.models.bq.state import MATRIX_PROBLEMS
 from ncorouting.models.inference import NeuralSolver
 
 #: Candidates encoded per step on large instances, per problem: the best greedy gaps on TSP200-1000
 #: and CVRP200-1000 validation instances (docs/bq.md).
-DEFAULT_KNN = {"tsp": 20, "cvrp": 20}
+DEFAULT_KNN = {"tsp": 20, "cvrp": 20, "atsp": 20}
 
 
 class BQSolver(NeuralSolver):
@@ -24,6 +25,7 @@ class BQSolver(NeuralSolver):
     candidates encoded per step (None: the problem's default; 0: every remaining node)."""
 
     problems = tuple(BQ_ENVS)
+    matrix_problems = MATRIX_PROBLEMS
 
     def __init__(
         self,

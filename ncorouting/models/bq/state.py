@@ -1,10 +1,12 @@
 """Reduced states of the BQ-MDP (Drakulic et al. 2023): the remaining sub-problem as token features.
 
-A state is a path problem [origin, candidates..., destination]: for TSP the current city, the
-unvisited cities and the tour's first city; for CVRP the current node, the unserved clients and the
-depot, with every token carrying its demand and the vehicle's remaining capacity (both divided by the
-capacity). Training (suffixes of labelled solutions) and decoding (environment states) build their
-network inputs with these same functions, so a policy sees the same kind of state in both.
+A state is a path problem [origin, candidates..., destination]: for TSP the current city, the unvisited
+cities and the tour's first city; for CVRP the current node, the unserved clients and the depot, with
+every token carrying its demand and the vehicle's remaining capacity (both divided by the capacity); for
+ATSP the cost sub-matrix of [origin, unvisited..., first city], rows and columns in that order, and per
+token its costs from and to both ends. Training (suffixes of labelled solutions) and decoding
+(environment states) build their network inputs with these same functions, so a policy sees the same
+kind of state in both.
 
 Coordinates are translated and scaled into the unit box of the state's own tokens: a sub-problem is
 then the same problem whatever its scale, which is what lets a policy trained at 50 nodes read the
@@ -18,10 +20,13 @@ import torch
 #: Slack on normalised loads, as in the standard CVRP environment.
 from ncorouting.envs.cvrp.env import CAPACITY_EPS
 
-#: Feature count per token: (x, y) for TSP; (x, y, demand / C, remaining capacity / C) for CVRP.
-NUM_FEATURES = {"tsp": 2, "cvrp": 4}
-#: Scores per candidate: TSP one (go there); CVRP two (direct, via the depot), flattened as 2j + via.
-NUM_OPTIONS = {"tsp": 1, "cvrp": 2}
+#: Feature count per token: (x, y) for TSP; (x, y, demand / C, remaining capacity / C) for CVRP;
+#: ATSP the costs origin->j, j->origin, j->destination, destination->j.
+NUM_FEATURES = {"tsp": 2, "cvrp": 4, "atsp": 4}
+#: Scores per candidate: one (go there); CVRP two (direct, via the depot), flattened as 2j + via.
+NUM_OPTIONS = {"tsp": 1, "cvrp": 2, "atsp": 1}
+#: Problems whose states are matrices (no coordinates are read).
+MATRIX_PROBLEMS = ("atsp",)
 
 
 def normalise_xy(xy: torch.Tensor, window: bool = False) -> torch.Tensor:
@@ -74,6 +79,30 @@ def cvrp_option_mask(demand: torch.Tensor, capacity_left: torch.Tensor, at_depot
     at the depot (there every move starts a route, so only 'via depot' is offered); via always."""
     direct = (demand <= capacity_left[:, None] + CAPACITY_EPS) & ~at_depot[:, None]
     return torch.stack([direct, torch.ones_like(direct)], dim=-1)
+
+
+def sub_matrix(dist: torch.Tensor, nodes: torch.Tensor) -> torch.Tensor:
+    """Costs [B, k, k] among `nodes` [B, k] (rows and columns in that order) of matrices [B, N, N]."""
+    num = dist.size(-1)
+    rows = dist.gather(1, nodes[..., None].expand(-1, -1, num))
+    return rows.gather(2, nodes[:, None, :].expand(-1, nodes.size(1), -1))
+
+
+def atsp_inputs(costs: torch.Tensor, window: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """Tokens [B, k, 4] and the cost matrix [B, k, k] of an ATSP path state (origin first, destination
+    last), divided by the largest cost so the state has no scale (as GOAL rescales, see docs/bq.md).
+
+    Tokens carry each node's costs from and to the two ends, which is what a matrix-only instance has
+    instead of coordinates (the paper gives each node a random identifier; we use these columns so that
+    greedy decoding is deterministic). For a k-nearest `window` the scale comes from the window without
+    the destination, whose costs are clamped to it, as `normalise_xy` does for coordinates."""
+    body = costs[:, :-1, :-1] if window else costs
+    scale = body.amax(dim=(1, 2), keepdim=True).clamp_min(1e-9)
+    matrix = costs / scale
+    if window:
+        matrix = matrix.clamp(max=1.0)
+    tokens = torch.stack([matrix[:, 0], matrix[:, :, 0], matrix[:, :, -1], matrix[:, -1]], dim=-1)
+    return tokens, matrix
 
 
 def nearest(origin_to_remaining: torch.Tensor, k: int | None) -> torch.Tensor | None:

@@ -1,13 +1,12 @@
 """Labelled solutions as BQ training states: every suffix of an expert solution is an expert solution
 of its own sub-problem, so one labelled instance yields a state of every size.
 
-A trajectory is the instance's nodes in solution order: TSP the tour with its start appended
-([t0, t1, ..., t_{N-1}, t0]); CVRP [depot, clients of the routes sorted by leftover capacity, fullest
-first, depot], with per position the via-depot flag (1 where a route starts, read from the route
-boundaries) and the capacity left after serving it. The state of a suffix starting at position s
-has the origin at s, the candidates after it and the destination last; the expert's next node is
-always candidate 0 (with its via flag for CVRP).
-"""
+A trajectory is the instance's nodes in solution order: TSP the tour with its start appended ([t0, t1,
+..., t_{N-1}, t0]), ATSP the same node order with the instance's cost matrix; CVRP [depot, clients of
+the routes sorted by leftover capacity, fullest first, depot], with per position the via-depot flag (1
+where a route starts, read from the route boundaries) and the capacity left after serving it. The state
+of a suffix starting at position s has the origin at s, the candidates after it and the destination
+last; the expert's next node is always candidate 0 (with its via flag for CVRP)."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ import torch
 from tensordict import TensorDict
 
 from ncorouting.models.bq.labels import LabelSet, routes_from_arrays
-from ncorouting.models.bq.state import cvrp_features, cvrp_option_mask, tsp_features
+from ncorouting.models.bq.state import atsp_inputs, cvrp_features, cvrp_option_mask, sub_matrix, tsp_features
 
 
 def tsp_trajectories(labels: LabelSet) -> TensorDict:
@@ -25,6 +24,13 @@ def tsp_trajectories(labels: LabelSet) -> TensorDict:
     closed = torch.cat([tour, tour[:, :1]], dim=1)
     xy = labels.instances["locs"].float().gather(1, closed[..., None].expand(-1, -1, 2))
     return TensorDict({"xy": xy}, batch_size=[len(labels)])
+
+
+def atsp_trajectories(labels: LabelSet) -> TensorDict:
+    """`nodes` [K, N+1]: cities along each tour, back to the start; `dist` [K, N, N]: the costs."""
+    tour = torch.as_tensor(labels.solutions["tour"])
+    closed = torch.cat([tour, tour[:, :1]], dim=1)
+    return TensorDict({"nodes": closed, "dist": labels.instances["dist"].float()}, batch_size=[len(labels)])
 
 
 def sorted_routes(routes: list[list[int]], demand: np.ndarray) -> list[list[int]]:
@@ -65,13 +71,19 @@ def cvrp_trajectories(labels: LabelSet) -> TensorDict:
 
 def trajectories(labels: LabelSet) -> TensorDict:
     """The training trajectories of a label set."""
-    return tsp_trajectories(labels) if labels.request.problem == "tsp" else cvrp_trajectories(labels)
+    builders = {"tsp": tsp_trajectories, "cvrp": cvrp_trajectories, "atsp": atsp_trajectories}
+    return builders[labels.request.problem](labels)
+
+
+def trajectory_length(traj: TensorDict) -> int:
+    """Tokens in a whole trajectory (its largest state)."""
+    return traj["nodes" if "nodes" in traj.keys() else "xy"].size(1)
 
 
 def suffix_sizes(problem: str, length: int) -> tuple[int, int]:
-    """Smallest and largest suffix (in tokens) worth training on: TSP needs 2 candidates to have a
+    """Smallest and largest suffix (in tokens) worth training on: (A)TSP needs 2 candidates to have a
     choice (4 tokens); a single CVRP client still has two options (3 tokens). The largest is the start."""
-    return (4 if problem == "tsp" else 3), length
+    return (3 if problem == "cvrp" else 4), length
 
 
 def dihedral(xy: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -83,25 +95,34 @@ def dihedral(xy: torch.Tensor, generator: torch.Generator | None = None) -> torc
     return xy * torch.where(flips[:, None, 1:], -1.0, 1.0)
 
 
-def suffix_states(traj: TensorDict, problem: str, size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Tokens [B, size, F], allowed options [B, size-2, options] and the expert's class [B] of the
-    suffix states with `size` tokens."""
-    start = traj["xy"].size(1) - size
+def suffix_states(
+    traj: TensorDict, problem: str, size: int
+) -> tuple[tuple[torch.Tensor, ...], torch.Tensor, torch.Tensor]:
+    """Network inputs (tokens [B, size, F]; ATSP also costs [B, size, size]), allowed options
+    [B, size-2, options] and the expert's class [B] of the suffix states with `size` tokens."""
+    batch = traj.batch_size[0]
+    start = trajectory_length(traj) - size
+    if problem == "atsp":
+        allowed = torch.ones(batch, size - 2, 1, dtype=torch.bool)
+        inputs = atsp_inputs(sub_matrix(traj["dist"], traj["nodes"][:, start:]))
+        return inputs, allowed, torch.zeros(batch, dtype=torch.int64)
     xy = traj["xy"]
     origin, candidates, dest = xy[:, start], xy[:, start + 1 : -1], xy[:, -1]
-    batch = xy.size(0)
     if problem == "tsp":
         allowed = torch.ones(batch, size - 2, 1, dtype=torch.bool)
-        return tsp_features(origin, candidates, dest), allowed, torch.zeros(batch, dtype=torch.int64)
+        return (tsp_features(origin, candidates, dest),), allowed, torch.zeros(batch, dtype=torch.int64)
     demand = traj["demand"][:, start + 1 : -1]
     capacity = traj["capacity_left"][:, start]
     at_depot = torch.full((batch,), start == 0)
     tokens = cvrp_features(origin, candidates, dest, demand, capacity)
-    return tokens, cvrp_option_mask(demand, capacity, at_depot), traj["via"][:, start + 1].long()
+    return (tokens,), cvrp_option_mask(demand, capacity, at_depot), traj["via"][:, start + 1].long()
 
 
 def augment(traj: TensorDict, problem: str, generator: torch.Generator | None = None) -> TensorDict:
-    """A random square symmetry per trajectory; TSP tours also reversed at random (equally optimal)."""
+    """A random square symmetry per trajectory; TSP tours also reversed at random (equally optimal).
+    ATSP states have no coordinates and the network does not see node order: nothing to augment."""
+    if problem == "atsp":
+        return traj
     xy = dihedral(traj["xy"], generator)
     if problem == "tsp":
         reverse = torch.randint(0, 2, (xy.size(0),), generator=generator).bool()
