@@ -17,15 +17,19 @@ from test_realworld import write_grid_osm
 from ncorouting.cli import main
 from ncorouting.envs import make_env
 from ncorouting.errors import InputError
+from ncorouting.evaluation import eval_neural, eval_solver
 from ncorouting.models.bq.env import BQ_ENVS
 from ncorouting.models.bq.labels import LabelRequest, cached_labels, load_labels
 from ncorouting.models.bq.policy import state_inputs
+from ncorouting.models.bq.solver import BQSolver
 from ncorouting.models.bq.trajectories import atsp_trajectories, suffix_states
 from ncorouting.models.checkpoint import load_policy
-from ncorouting.models.inference import actions_to_routes
+from ncorouting.models.inference import WEIGHTS_DIR, actions_to_routes
+from ncorouting.models.rrnco.inference import MatrixPolicySolver
 from ncorouting.realworld.city import build_city, save_city
-from ncorouting.realworld.instances import instances_from_batch
+from ncorouting.realworld.instances import instances_from_batch, sample_batch
 from ncorouting.solution import Solution
+from ncorouting.solvers import get_solver
 from ncorouting.training.train import load_config, train
 
 ATSP_FILES = Path(__file__).resolve().parents[2] / "shared" / "data" / "benchmarks" / "atsp"
@@ -159,3 +163,23 @@ def test_atsp_bq_trains_from_config_and_solves_matrix_files(atsp_labels, tmp_pat
     records = json.loads((tmp_path / "r.json").read_text())
     assert len(records) == 4 and all(r["feasible"] for r in records)  # matrix-only files, checked
     assert {p.name for p in (tmp_path / "out").iterdir()} >= {"ftv33.bq.tour", "ry48p.bq.tour"}
+
+
+OSM_DIR = ATSP_FILES.parents[1] / "osm"
+
+
+@pytest.mark.slow
+def test_shipped_bq_atsp_beats_shipped_rrnco_on_another_city_at_twice_its_size():
+    """Trained at 50 nodes in aguascalientes, the shipped BQ solves 100-node helsinki instances closer to
+    LKH-3 than the shipped RRNCO (same training city and size, multi-start greedy) does (docs/bq.md)."""
+    if not (WEIGHTS_DIR / "bq_atsp50.pt").is_file():
+        pytest.skip("no shipped bq_atsp50.pt")
+    if not OSM_DIR.is_dir():
+        pytest.skip(f"{OSM_DIR} is absent (it comes with ../shared/data)")
+    city = build_city(OSM_DIR / "helsinki.osm.bz2", num_points=1000, seed=0)
+    td = sample_batch(city, "atsp", 100, 6, seed=11)
+    ref = eval_solver(get_solver("lkh", max_trials=100), "atsp", td, 2.0, progress=False)
+    bq = eval_neural(BQSolver(), "atsp", td, 100)
+    rrnco = eval_neural(MatrixPolicySolver("rrnco", num_augment=1), "atsp", td, 100)
+    assert bq.feasible_share == rrnco.feasible_share == ref.feasible_share == 1.0
+    assert bq.gap_to(ref) < rrnco.gap_to(ref)
