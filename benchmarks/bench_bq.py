@@ -69,8 +69,7 @@ def neural_runs(args, problem: str, size: int, count: int) -> list[tuple[str, Ne
         runs.append(("rrnco greedy", MatrixPolicySolver("rrnco", num_augment=1, batch_size=pomo_batch), count))
         if size <= args.pomo_aug_max:
             runs.append(("rrnco x8", MatrixPolicySolver("rrnco", batch_size=4), count))
-        if size <= 256:  # MatNet's one-hot node embedding tells apart at most 256 nodes
-            runs.append(("matnet", MatrixPolicySolver("matnet", batch_size=pomo_batch), count))
+        runs.append(("matnet", MatrixPolicySolver("matnet", batch_size=pomo_batch), count))
         return runs
     runs.append(("pomo greedy", NeuralSolver("pomo", num_augment=1, batch_size=pomo_batch), count))
     if size <= args.pomo_aug_max:
@@ -94,7 +93,11 @@ def generated(args) -> list[dict]:
             td = instance_batch(args, problem, size, count)
             ref = reference_result(problem, td, size, args.ref_seconds * max(1.0, size / 100))
             rows.append({"problem": problem, "size": size, **ref.row(ref), "policy": "-"})
+            first = instances_from_batch(problem, td[:1])[0]
             for label, solver, num in neural_runs(args, problem, size, count):
+                if (reason := solver.supports(first)) is not None:  # e.g. MatNet's node limit
+                    print(f"skipping {label} at {size}: {reason}")
+                    continue
                 result = eval_neural(solver, problem, td[:num], size, name=f"{problem}{size}")
                 policy = solver.policy_path(problem, size).name
                 rows.append(

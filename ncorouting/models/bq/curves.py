@@ -30,7 +30,7 @@ def read_series(metrics_csv: str | Path, keys: tuple[str, ...]) -> dict[str, lis
 def plot_imitation_curve(metrics_csv: str | Path, png: str | Path, title: str = "") -> None:
     """Two panels: cross-entropy and expert-move accuracy; greedy validation gap (%)."""
     s = read_series(metrics_csv, ("train/loss", "train/accuracy", "val/gap_pct"))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4), gridspec_kw={"wspace": 0.45})
     if s["train/loss"]:
         left.plot(*zip(*s["train/loss"], strict=True), lw=0.8, label="cross-entropy (batch)")
     twin = left.twinx()
@@ -44,7 +44,7 @@ def plot_imitation_curve(metrics_csv: str | Path, png: str | Path, title: str = 
     if s["val/gap_pct"]:
         right.plot(*zip(*s["val/gap_pct"], strict=True), "o-")
     right.set_xlabel("training step")
-    right.set_ylabel("greedy gap to the expert on held-out instances (%)")
+    right.set_ylabel("greedy gap to the expert,\nheld-out instances (%)")
     right.grid(alpha=0.3)
     fig.suptitle(title)
     fig.savefig(png, dpi=110, bbox_inches="tight")
