@@ -31,7 +31,7 @@ from ncorouting.io.datasets import generate_dataset, instances_from_batch  # noq
 from ncorouting.models.bq.solver import BQSolver  # noqa: E402
 from ncorouting.models.inference import NeuralSolver  # noqa: E402
 from ncorouting.models.rrnco.inference import MatrixPolicySolver  # noqa: E402
-from ncorouting.realworld.city import build_city  # noqa: E402
+from ncorouting.realworld.city import City, build_city  # noqa: E402
 from ncorouting.realworld.instances import sample_batch  # noqa: E402
 from ncorouting.report import format_table  # noqa: E402
 from ncorouting.solvers import get_solver  # noqa: E402
@@ -77,20 +77,21 @@ def neural_runs(args, problem: str, size: int, count: int) -> list[tuple[str, Ne
     return runs
 
 
-def instance_batch(args, problem: str, size: int, count: int):
+def instance_batch(args, problem: str, size: int, count: int, city: City | None):
     """Generated instances (TSP, CVRP) or a sample of the city's road matrices (ATSP)."""
-    if problem != "atsp":
+    if city is None:
         return generate_dataset(problem, count, size, seed=args.seed)
-    if args.city_file is None:
-        args.city_file = build_city(OSM_DIR / f"{args.city}.osm.bz2", num_points=args.city_points, seed=0)
-    return sample_batch(args.city_file, "atsp", size, count, seed=args.seed)
+    return sample_batch(city, problem, size, count, seed=args.seed)
 
 
 def generated(args) -> list[dict]:
     rows = []
     for problem in args.problems:
+        city = None
+        if problem == "atsp":
+            city = build_city(OSM_DIR / f"{args.city}.osm.bz2", num_points=args.city_points, seed=0)
         for size, count in zip(args.sizes, args.counts, strict=True):
-            td = instance_batch(args, problem, size, count)
+            td = instance_batch(args, problem, size, count, city)
             ref = reference_result(problem, td, size, args.ref_seconds * max(1.0, size / 100))
             rows.append({"problem": problem, "size": size, **ref.row(ref), "policy": "-"})
             first = instances_from_batch(problem, td[:1])[0]
@@ -160,7 +161,6 @@ def main() -> None:
     parser.add_argument("--files-only", action="store_true", help="only the TSPLIB / CVRPLIB part")
     parser.add_argument("--out", default="docs/bench/bq")
     args = parser.parse_args()
-    args.city_file = None
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """`ncorouting bq-data`: imitation labels for BQ-NCO, i.e. generated instances solved by LKH-3 (TSP,
 CVRP, ATSP) or HGS (CVRP) over parallel workers, cached as one `.npz`. ATSP instances are sampled
-from the road matrices of `--cities`. The same arguments give the same
-instances (from `--seed`); an existing file for the same arguments is reused, never rebuilt silently.
+from the road matrices of `--cities`. The same arguments give the same instances (from `--seed`); an
+existing file for the same arguments is reused, never rebuilt silently.
 """
 
 from __future__ import annotations

@@ -22,6 +22,12 @@ def path_cost(td: TensorDict, path: torch.Tensor) -> torch.Tensor:
     return (locs[:, 1:] - locs[:, :-1]).norm(p=2, dim=-1).sum(-1)
 
 
+def require_matrix(td: TensorDict, problem: str) -> None:
+    """Refuse a road-problem batch without its distance matrix: its costs come from nowhere else."""
+    if "dist" not in td.keys():
+        raise ValueError(f"an {problem.upper()} batch needs its distance matrix 'dist'")
+
+
 class RoutingEnvBase(RL4COEnvBase):
     """Base of our environments: reset from a given batch, step through an action prefix."""
 

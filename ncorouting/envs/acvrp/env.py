@@ -5,6 +5,7 @@ from __future__ import annotations
 from tensordict import TensorDict
 
 from ncorouting.envs.acvrp.generator import ACVRPGenerator
+from ncorouting.envs.base import require_matrix
 from ncorouting.envs.cvrp.env import CVRPEnv
 
 
@@ -15,8 +16,7 @@ class ACVRPEnv(CVRPEnv):
     generator_cls = ACVRPGenerator
 
     def _reset(self, td: TensorDict | None = None, batch_size=None) -> TensorDict:
-        if "dist" not in td.keys():
-            raise ValueError("an ACVRP batch needs its distance matrix 'dist'")
+        require_matrix(td, "acvrp")
         return super()._reset(td, batch_size)
 
     def get_num_starts(self, td: TensorDict) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tensordict import TensorDict
 
 from ncorouting.envs.atsp.generator import ATSPGenerator
+from ncorouting.envs.base import require_matrix
 from ncorouting.envs.tsp.env import TSPEnv
 from ncorouting.realworld.sampling import max_normalise
 
@@ -17,8 +18,7 @@ class ATSPEnv(TSPEnv):
     generator_cls = ATSPGenerator
 
     def _reset(self, td: TensorDict | None = None, batch_size=None) -> TensorDict:
-        if "dist" not in td.keys():
-            raise ValueError("an ATSP batch needs its distance matrix 'dist'")
+        require_matrix(td, "atsp")
         out = super()._reset(td, batch_size)
         out["cost_matrix"] = max_normalise(td["dist"])
         return out

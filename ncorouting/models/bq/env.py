@@ -16,7 +16,7 @@ from torchrl.data import Bounded, Composite, Unbounded
 
 from ncorouting.envs.atsp.env import ATSPEnv
 from ncorouting.envs.atsp.generator import ATSPGenerator
-from ncorouting.envs.base import RoutingEnvBase
+from ncorouting.envs.base import RoutingEnvBase, require_matrix
 from ncorouting.envs.cvrp.env import CVRPEnv
 from ncorouting.envs.cvrp.generator import CVRPGenerator
 from ncorouting.envs.tsp.env import TSPEnv
@@ -145,8 +145,7 @@ class BQATSPEnv(BQTSPEnv):
     standard_cls = ATSPEnv
 
     def _reset(self, td: TensorDict | None = None, batch_size=None) -> TensorDict:
-        if "dist" not in td.keys():
-            raise ValueError("an ATSP batch needs its distance matrix 'dist'")
+        require_matrix(td, "atsp")
         return super()._reset(td, batch_size)
 
 

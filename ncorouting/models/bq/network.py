@@ -42,9 +42,6 @@ class ReZeroLayer(nn.Module):
 class BQTransformer(nn.Module):
     """Scores [B, n, options] for the tokens [B, n, features] of a path sub-problem."""
 
-    #: Whether `forward` also reads the state's cost matrix.
-    reads_matrix = False
-
     def __init__(
         self,
         num_features: int,
@@ -90,22 +87,14 @@ class CostConvolution(nn.Module):
 
 
 class BQMatrixTransformer(BQTransformer):
-    """Scores [B, n, options] for a matrix state: tokens [B, n, features] and costs [B, n, n] in [0, 1]."""
+    """Scores [B, n, options] for a matrix state: tokens [B, n, features] and costs [B, n, n] in [0, 1].
+    Built with `BQTransformer`'s arguments; each of its layers gets a cost convolution and a bias."""
 
-    reads_matrix = True
-
-    def __init__(
-        self,
-        num_features: int,
-        num_options: int,
-        embed_dim: int = 128,
-        num_layers: int = 4,
-        num_heads: int = 8,
-        ff_dim: int = 256,
-    ):
-        super().__init__(num_features, num_options, embed_dim, num_layers, num_heads, ff_dim)
-        self.convolutions = nn.ModuleList(CostConvolution(embed_dim) for _ in range(num_layers))
-        self.biases = nn.ModuleList(nn.Linear(2, num_heads) for _ in range(num_layers))
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        embed_dim = self.embed.out_features
+        self.convolutions = nn.ModuleList(CostConvolution(embed_dim) for _ in self.layers)
+        self.biases = nn.ModuleList(nn.Linear(2, layer.num_heads) for layer in self.layers)
 
     def forward(self, tokens: torch.Tensor, matrix: torch.Tensor) -> torch.Tensor:
         x = self.embed_tokens(tokens)

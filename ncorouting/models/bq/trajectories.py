@@ -18,19 +18,23 @@ from ncorouting.models.bq.labels import LabelSet, routes_from_arrays
 from ncorouting.models.bq.state import atsp_inputs, cvrp_features, cvrp_option_mask, sub_matrix, tsp_features
 
 
+def closed_tours(labels: LabelSet) -> torch.Tensor:
+    """Cities along each labelled tour, back to its start: [K, N+1]."""
+    tour = torch.as_tensor(labels.solutions["tour"])
+    return torch.cat([tour, tour[:, :1]], dim=1)
+
+
 def tsp_trajectories(labels: LabelSet) -> TensorDict:
     """`xy` [K, N+1, 2]: cities along each tour, back to the start."""
-    tour = torch.as_tensor(labels.solutions["tour"])
-    closed = torch.cat([tour, tour[:, :1]], dim=1)
+    closed = closed_tours(labels)
     xy = labels.instances["locs"].float().gather(1, closed[..., None].expand(-1, -1, 2))
     return TensorDict({"xy": xy}, batch_size=[len(labels)])
 
 
 def atsp_trajectories(labels: LabelSet) -> TensorDict:
     """`nodes` [K, N+1]: cities along each tour, back to the start; `dist` [K, N, N]: the costs."""
-    tour = torch.as_tensor(labels.solutions["tour"])
-    closed = torch.cat([tour, tour[:, :1]], dim=1)
-    return TensorDict({"nodes": closed, "dist": labels.instances["dist"].float()}, batch_size=[len(labels)])
+    dist = labels.instances["dist"].float()
+    return TensorDict({"nodes": closed_tours(labels), "dist": dist}, batch_size=[len(labels)])
 
 
 def sorted_routes(routes: list[list[int]], demand: np.ndarray) -> list[list[int]]:
