@@ -1,7 +1,9 @@
 """Route explainer benchmark, in one process, on the same instances and questions for every method:
 
-A. 100 CVRP20 and 100 CVRPTW20 instances (HGS solutions), one random feasible question each, re-solved by
-   the neural continuation (batched) and by OR-Tools with the prefix locked: every counterfactual checked
+A. 100 CVRP20 and 100 CVRPTW20 instances (with `--problems ...,acvrptw --city`, also 100 ACVRPTW20
+   instances sampled from a road network) with HGS solutions, one random feasible question each, re-solved
+   by the neural continuation (batched; POMO, RRNCO on road matrices) and by OR-Tools with the prefix
+   locked: every counterfactual checked
    (feasible, starts with the forced prefix and alternative), cost differences; plus the route's own edge
    (zero difference) and an impossible alternative (a reason, no route) per instance.
 B. 50-node questions: neural continuation latency (one question at a time, and batched) against
@@ -9,7 +11,8 @@ B. 50-node questions: neural continuation latency (one question at a time, and b
 C. Edge intentions: the shipped edge classifier against the rule annotator (macro-F1, speed) on the
    HGS solutions of A, next to its held-out macro-F1 from training.
 
-    python benchmarks/bench_explain.py [--instances 100] [--large 20] [--out docs/bench/explain.md]
+    python benchmarks/bench_explain.py [--instances 100] [--large 20] [--problems cvrp,cvrptw[,acvrptw]]
+        [--city CITY.npz|OSM.osm.bz2] [--out docs/bench/explain.md]
 """
 
 from __future__ import annotations
@@ -103,8 +106,8 @@ def resolve_rows(name, solutions, cases, ortools_limit, neural) -> tuple[list[di
     return rows, costs
 
 
-def part_a(problem, count, seed, ortools_limit, neural) -> tuple[list[dict], list]:
-    instances = generate_instances(problem, count, 20, seed)
+def part_a(problem, count, seed, ortools_limit, neural, cities) -> tuple[list[dict], list]:
+    instances = generate_instances(problem, count, 20, seed, cities)
     solutions = get_solver("hgs").solve_many(instances, time_limit=0.5, progress=True)
     rng = np.random.default_rng(seed)
     cases = [(s, q) for s in solutions if (q := random_question(s, rng)) is not None]
@@ -123,8 +126,8 @@ def part_a(problem, count, seed, ortools_limit, neural) -> tuple[list[dict], lis
     return rows, solutions
 
 
-def part_b(problem, count, seed, neural) -> list[dict]:
-    instances = generate_instances(problem, count, 50, seed)
+def part_b(problem, count, seed, neural, cities) -> list[dict]:
+    instances = generate_instances(problem, count, 50, seed, cities)
     solutions = get_solver("hgs").solve_many(instances, time_limit=1.0, progress=True)
     rng = np.random.default_rng(seed)
     cases = [(s, q) for s in solutions if (q := random_question(s, rng)) is not None]
@@ -172,26 +175,34 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=20, help="50-node instances per problem for part B")
     parser.add_argument("--ortools-limit", type=float, default=1.0, help="OR-Tools seconds per question in part A")
     parser.add_argument("--seed", type=int, default=4321)
+    parser.add_argument("--problems", default="cvrp,cvrptw", help="any of cvrp, cvrptw, acvrptw (needs --city)")
+    parser.add_argument("--city", default=None, help="city file or OSM extract that ACVRPTW instances come from")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default=None, help="also write the tables as Markdown here")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)  # after the imports: numba's OpenMP start-up resets it
     neural = NeuralResolver()
     a_rows, b_rows, solved = [], [], {}
-    for problem in ("cvrp", "cvrptw"):
-        rows, solved[problem] = part_a(problem, args.instances, args.seed, args.ortools_limit, neural)
+    problems = args.problems.split(",")
+    if "acvrptw" in problems and not args.city:
+        parser.error("--problems acvrptw needs --city (a city file or an OSM extract)")
+    cities = [args.city] if args.city else None
+    for problem in problems:
+        rows, solved[problem] = part_a(problem, args.instances, args.seed, args.ortools_limit, neural, cities)
         a_rows += rows
         print(format_table(a_rows[-3:], A_COLUMNS), flush=True)
-    for problem in ("cvrp", "cvrptw"):
-        b_rows += part_b(problem, args.large, args.seed + 1, neural)
+    for problem in problems:
+        b_rows += part_b(problem, args.large, args.seed + 1, neural, cities)
         print(format_table(b_rows[-3:], B_COLUMNS), flush=True)
-    c_rows = [part_c(problem, solutions) for problem, solutions in solved.items()]
+    # edge classifiers are shipped for the coordinate problems only
+    c_rows = [part_c(problem, solved[problem]) for problem in problems if problem in ("cvrp", "cvrptw")]
     header = (
         f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {torch.get_num_threads()} torch thread(s); "
         "diff = counterfactual cost - actual cost (HGS); vs_ortools_pct = neural counterfactual cost vs OR-Tools' on "
         "the same question; cpu_s = process CPU seconds (the machine is shared: wall times vary with its load)"
     )
-    tables = [format_table(a_rows, A_COLUMNS), format_table(b_rows, B_COLUMNS), format_table(c_rows, C_COLUMNS)]
+    tables = [format_table(a_rows, A_COLUMNS), format_table(b_rows, B_COLUMNS)]
+    tables += [format_table(c_rows, C_COLUMNS)] if c_rows else []
     text = header + "\n\n" + "\n\n".join(f"```\n{t}\n```" for t in tables) + "\n"
     print("\n" + text)
     if args.out:

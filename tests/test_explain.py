@@ -158,8 +158,9 @@ def test_facts_of_a_time_windowed_counterfactual(cvrptw20):
 
 
 def test_acvrptw_counterfactual_on_a_road_network(tmp_path):
-    """Real-world ACVRPTW (asymmetric road matrices, windows on durations): the OR-Tools counterfactual
-    passes the checker and starts with the forced edge; an already visited alternative gets the reason."""
+    """Real-world ACVRPTW (asymmetric road matrices, windows on durations): the OR-Tools and the neural
+    (shipped RRNCO policy) counterfactuals pass the checker and start with the forced edge; an already
+    visited alternative gets the reason."""
     from test_realworld import write_grid_osm
 
     from ncorouting.envs import make_env
@@ -171,11 +172,13 @@ def test_acvrptw_counterfactual_on_a_road_network(tmp_path):
     instance = road_instances("acvrptw", make_env("acvrptw", 12, cities=[city]).generator(1))[0]
     sol = get_solver("ortools", solution_limit=30).solve(instance, time_limit=2.0)
     q = feasible_questions(sol, 1)[0]
-    e = explain(instance, sol, route=q.route, step=q.step, alternative=q.alternative, **FAST_ORTOOLS)
-    cf = e.counterfactual
-    assert cf is not None and cf.feasible and e.facts.classes == ("length", "capacity", "time window")
-    assert cf.routes[q.route][: q.step + 1] == [*sol.routes[q.route][: q.step], q.alternative]
-    assert e.facts.differences["total_cost"] == pytest.approx(cf.cost - sol.cost)
+    for options in (FAST_ORTOOLS, {"resolver": "neural"}):
+        e = explain(instance, sol, route=q.route, step=q.step, alternative=q.alternative, **options)
+        cf = e.counterfactual
+        assert cf is not None and cf.feasible and e.facts.classes == ("length", "capacity", "time window")
+        assert cf.routes[q.route][: q.step + 1] == [*sol.routes[q.route][: q.step], q.alternative]
+        assert e.facts.differences["total_cost"] == pytest.approx(cf.cost - sol.cost)
+    assert cf.solver == "rrnco continuation"
     visited = sol.routes[q.route][0]
     refused = explain(instance, sol, route=q.route, step=q.step, alternative=visited, annotator="none")
     assert refused.counterfactual is None and "already served" in refused.facts.reason

@@ -9,6 +9,7 @@ the rule annotator. Test instances are disjoint from training ones.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -32,8 +33,19 @@ def load_config(name: str, overrides: list[str] | None = None) -> DictConfig:
         return compose(config_name=name, overrides=overrides or [])
 
 
-def generate_instances(problem: str, count: int, num_loc: int, seed: int) -> list[Instance]:
-    """`count` generated instances of `problem` (cvrp or cvrptw) with `num_loc` clients."""
+def generate_instances(
+    problem: str, count: int, num_loc: int, seed: int, cities: Sequence[str | Path] | None = None
+) -> list[Instance]:
+    """`count` generated instances of `problem` (cvrp, cvrptw, or acvrptw sampled from `cities`, city files
+    or OSM extracts) with `num_loc` clients."""
+    if problem == "acvrptw":
+        from ncorouting.envs import make_env
+        from ncorouting.realworld.instances import instances_from_batch as road_instances
+
+        with torch.random.fork_rng():
+            torch.manual_seed(seed)
+            batch = make_env(problem, num_loc, cities=cities).generator(count)
+        return road_instances(problem, batch, name=f"{problem}{num_loc}-s{seed}")
     if problem == "cvrptw":
         from ncorouting.envs.cvrptw.batch import cvrptw_instances
         from ncorouting.envs.cvrptw.generator import CVRPTWGenerator

@@ -29,6 +29,7 @@ from ncorouting.explain.question import Question, forced_prefix, route_vehicle
 from ncorouting.instance import Instance
 from ncorouting.registry import get_problem
 from ncorouting.solution import Solution
+from ncorouting.solvers import Solver
 
 
 @dataclass
@@ -117,20 +118,50 @@ def replay_ragged(env, td, prefixes: list[list[int]]):
     return states
 
 
+#: The policy that continues each problem's routes when no model is named: POMO on coordinates, RRNCO on
+#: road matrices (ATSP, ACVRP, ACVRPTW).
+DEFAULT_CONTINUATION_MODEL = {
+    "tsp": "pomo",
+    "cvrp": "pomo",
+    "cvrptw": "pomo",
+    "atsp": "rrnco",
+    "acvrp": "rrnco",
+    "acvrptw": "rrnco",
+}
+
+
 class NeuralResolver:
-    """A trained policy continuing from the replayed mid-episode state; milliseconds per question."""
+    """A trained policy continuing from the replayed mid-episode state; milliseconds per question.
+
+    `model` names the policy (any neural solver of the registry); by default each problem gets its own
+    (`DEFAULT_CONTINUATION_MODEL`), so one resolver answers questions on coordinates and on road matrices."""
 
     name = "neural"
 
-    def __init__(self, model: str = "pomo", checkpoint: str | None = None, num_augment: int = 8, device: str = "cpu"):
-        from ncorouting.models.inference import NeuralSolver
+    def __init__(
+        self,
+        model: str | None = None,
+        checkpoint: str | None = None,
+        num_augment: int | None = None,
+        device: str = "cpu",
+    ):
+        self.model, self.checkpoint, self.num_augment, self.device = model, checkpoint, num_augment, device
+        self._solvers: dict[str, Solver] = {}
 
-        self.solver = NeuralSolver(model, checkpoint=checkpoint, num_augment=num_augment, device=device)
-        self.num_augment = num_augment
+    def solver_for(self, problem: str) -> Solver:
+        """The neural solver (built once) whose policy continues `problem`'s routes."""
+        from ncorouting.solvers import get_solver
+
+        model = self.model or DEFAULT_CONTINUATION_MODEL.get(problem, "pomo")
+        if model not in self._solvers:
+            self._solvers[model] = get_solver(
+                model, checkpoint=self.checkpoint, num_augment=self.num_augment, device=self.device
+            )
+        return self._solvers[model]
 
     def supports(self, instance: Instance) -> str | None:
         """Why the policy cannot continue on `instance` (None when it can)."""
-        return self.solver.supports(instance)
+        return self.solver_for(instance.problem).supports(instance)
 
     def resolve_many(self, cases: Sequence[tuple[Solution, Question]], progress: bool = False) -> list[Resolved]:
         """Decode every question of the same problem and size as one batch."""
@@ -154,20 +185,22 @@ class NeuralResolver:
             reason = self.supports(solution.instance)
             if reason is not None:
                 raise InputError(reason, source=solution.instance.name)
-        policy, _ = self.solver.policy_for(problem, num_loc)
+        solver = self.solver_for(problem)
+        policy, _ = solver.policy_for(problem, num_loc)
+        num_augment = solver.num_augment
         start = time.perf_counter()
         env = get_env_class(get_problem(problem).env_name)(generator_params={"num_loc": num_loc}, check_solution=False)
-        td = env.reset(instances_to_batch([s.instance for s, _ in cases]).to(self.solver.device))
+        td = env.reset(instances_to_batch([s.instance for s, _ in cases]).to(solver.device))
         prefixes = [action_prefix(s, q) for s, q in cases]
         states = replay_ragged(env, td, prefixes)
         live = [i for i, s in enumerate(states) if s is not None]
         best: dict[int, Solution] = {}
         if live:
             batch = torch.cat([states[i] for i in live], 0)
-            if self.num_augment > 1:
-                batch = StateAugmentation(num_augment=self.num_augment, augment_fn="dihedral8")(batch)
+            if num_augment > 1:
+                batch = StateAugmentation(num_augment=num_augment, augment_fn="dihedral8")(batch)
             actions = policy(batch, env, phase="test", decode_type="greedy", return_actions=True)["actions"]
-            actions = unbatchify(actions, max(self.num_augment, 1)).cpu()  # [questions, augmentations, steps]
+            actions = unbatchify(actions, max(num_augment, 1)).cpu()  # [questions, augmentations, steps]
             for j, i in enumerate(live):
                 solution, question = cases[i]
                 inst = forced_instance(solution, question)
@@ -175,7 +208,7 @@ class NeuralResolver:
                     routes = actions_to_routes(problem, prefixes[i] + rollout.tolist())
                     routes, _ = forced_route_first(routes, None, inst.route_prefixes[0], question.route)
                     vehicles = fleet_vehicles(inst, routes) if problem == "cvrptw" else None
-                    cf = Solution.from_routes(inst, routes, f"{self.solver.name} continuation", 0.0, vehicles)
+                    cf = Solution.from_routes(inst, routes, f"{solver.name} continuation", 0.0, vehicles)
                     if i not in best or _better(cf, best[i]):
                         best[i] = cf
         share = (time.perf_counter() - start) / len(cases)
