@@ -2,6 +2,7 @@
 instances, in one process: mean cost, gap to OR-Tools, seconds per instance, instances per second.
 
     python benchmarks/bench_neural_vs_ortools.py [--num-instances 1000] [--ortools-instances 100]
+        [--cases tsp20,tsp50,cvrp20,cvrp50]
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from ncorouting.models.inference import NeuralSolver, shipped_checkpoint
 from ncorouting.report import format_table
 from ncorouting.solvers import get_solver
 
-CASES = [("tsp", 20), ("tsp", 50), ("cvrp", 20), ("cvrp", 50)]
 COLUMNS = [
     "problem",
     "solver",
@@ -36,6 +36,7 @@ COLUMNS = [
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", default="tsp20,tsp50,cvrp20,cvrp50", help="problem and size, e.g. tsp100")
     parser.add_argument("--num-instances", type=int, default=1000)
     parser.add_argument("--ortools-instances", type=int, default=100)
     parser.add_argument("--time-limit", type=float, default=1.0)
@@ -46,7 +47,8 @@ def main() -> None:
     torch.set_num_threads(args.threads)
 
     rows = []
-    for problem, size in CASES:
+    for case in args.cases.split(","):
+        problem, size = case.rstrip("0123456789"), int(case[len(case.rstrip("0123456789")) :])
         td = generate_dataset(problem, args.num_instances, size, seed=args.seed)
         ortools = eval_solver(get_solver("ortools"), problem, td[: args.ortools_instances], args.time_limit)
         ref_speed = ortools.per_second
