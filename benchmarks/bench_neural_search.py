@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from ncorouting.bench import SolverSpec, run_bench
+from ncorouting.bench import SolverSpec, run_bench, split_case
 from ncorouting.evaluation import eval_neural
 from ncorouting.io.datasets import generate_dataset, instances_from_batch
 from ncorouting.models.inference import NeuralSolver
@@ -55,7 +55,7 @@ def main() -> None:
 
     rows = []
     for case in args.cases.split(","):
-        problem, size = case.rstrip("0123456789"), int(case.lstrip("tspcvr"))
+        problem, size = split_case(case)
         td = generate_dataset(problem, args.num_instances, size, seed=args.seed)
         x8 = eval_neural(NeuralSolver("pomo"), problem, td, size, name=case)
         rows.append({"case": case, **x8.row(label=f"pomo x8 (all {args.num_instances}, no reference)")})

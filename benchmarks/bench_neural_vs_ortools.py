@@ -14,6 +14,7 @@ from pathlib import Path
 
 import torch
 
+from ncorouting.bench import split_case
 from ncorouting.evaluation import eval_neural, eval_solver
 from ncorouting.io.datasets import generate_dataset
 from ncorouting.models.checkpoint import load_policy
@@ -48,7 +49,7 @@ def main() -> None:
 
     rows = []
     for case in args.cases.split(","):
-        problem, size = case.rstrip("0123456789"), int(case[len(case.rstrip("0123456789")) :])
+        problem, size = split_case(case)
         td = generate_dataset(problem, args.num_instances, size, seed=args.seed)
         ortools = eval_solver(get_solver("ortools"), problem, td[: args.ortools_instances], args.time_limit)
         ref_speed = ortools.per_second

@@ -54,6 +54,12 @@ class SolverSpec:
         return dict(self.options) | ({"checkpoint": self.checkpoint} if self.checkpoint else {})
 
 
+def split_case(case: str) -> tuple[str, int]:
+    """A benchmark case name as (problem, size): "cvrp100" -> ("cvrp", 100)."""
+    problem = case.rstrip("0123456789")
+    return problem, int(case[len(problem) :])
+
+
 def _option_value(text: str) -> int | float | str:
     for kind in (int, float):
         try:

@@ -27,9 +27,10 @@ from ncorouting.envs.cvrptw.batch import fleet_vehicles
 from ncorouting.errors import InputError
 from ncorouting.explain.question import Question, forced_prefix, route_vehicle
 from ncorouting.instance import Instance
+from ncorouting.models.rrnco.policy import PROBLEMS as RRNCO_PROBLEMS
 from ncorouting.registry import get_problem
 from ncorouting.solution import Solution
-from ncorouting.solvers import Solver
+from ncorouting.solvers import Solver, get_solver
 
 
 @dataclass
@@ -118,23 +119,11 @@ def replay_ragged(env, td, prefixes: list[list[int]]):
     return states
 
 
-#: The policy that continues each problem's routes when no model is named: POMO on coordinates, RRNCO on
-#: road matrices (ATSP, ACVRP, ACVRPTW).
-DEFAULT_CONTINUATION_MODEL = {
-    "tsp": "pomo",
-    "cvrp": "pomo",
-    "cvrptw": "pomo",
-    "atsp": "rrnco",
-    "acvrp": "rrnco",
-    "acvrptw": "rrnco",
-}
-
-
 class NeuralResolver:
     """A trained policy continuing from the replayed mid-episode state; milliseconds per question.
 
-    `model` names the policy (any neural solver of the registry); by default each problem gets its own
-    (`DEFAULT_CONTINUATION_MODEL`), so one resolver answers questions on coordinates and on road matrices."""
+    `model` names the policy (any neural solver of the registry); by default RRNCO continues the road-matrix
+    problems it handles and POMO the others, so one resolver answers questions on coordinates and on roads."""
 
     name = "neural"
 
@@ -150,9 +139,7 @@ class NeuralResolver:
 
     def solver_for(self, problem: str) -> Solver:
         """The neural solver (built once) whose policy continues `problem`'s routes."""
-        from ncorouting.solvers import get_solver
-
-        model = self.model or DEFAULT_CONTINUATION_MODEL.get(problem, "pomo")
+        model = self.model or ("rrnco" if problem in RRNCO_PROBLEMS else "pomo")
         if model not in self._solvers:
             self._solvers[model] = get_solver(
                 model, checkpoint=self.checkpoint, num_augment=self.num_augment, device=self.device
