@@ -1,9 +1,10 @@
-"""Shipped POMO policies at their sizes: greedy, x8 augmentation, and test-time search (sampling, EAS)
-under time limits, beside LKH-3 / HGS / OR-Tools at several time limits, on the same generated
+"""Shipped POMO (and SymNCO) policies at their sizes: greedy, x8 augmentation, and test-time search (sampling,
+EAS) under time limits, beside LKH-3 / HGS / OR-Tools at several time limits, on the same generated
 instances, in one process. One gap-vs-time plot per problem size, every solution checked.
 
-    python benchmarks/bench_neural_search.py [--cases tsp50,tsp100,cvrp50,cvrp100] [--num-instances 1000]
-        [--search-instances 20] [--limits 1,10] [--classical-limits 1,5] [--out docs/bench/search]
+    python benchmarks/bench_neural_search.py [--cases tsp50,tsp100,cvrp50,cvrp100] [--models pomo,symnco]
+        [--num-instances 1000] [--search-instances 20] [--limits 1,10] [--classical-limits 1,5]
+        [--out docs/bench/search]
 
 x8 runs on all `--num-instances`; search and classical solvers on the first `--search-instances`;
 gaps are per instance to the reference (LKH-3 for TSP, HGS for CVRP, at `--reference-limit` seconds).
@@ -28,10 +29,12 @@ REFERENCE = {"tsp": "lkh", "cvrp": "hgs"}
 COLUMNS = ["case", "solver", "instances", "feasible", "mean_cost", "gap_pct", "s_per_inst"]
 
 
-def specs_for(problem: str, limits: list[float], classical_limits: list[float]) -> list[SolverSpec]:
-    """The solvers compared on the search subset: neural variants, then classical ones at each limit."""
-    specs = [SolverSpec("pomo", options=(("num_augment", 1),)), SolverSpec("pomo")]
-    specs += [SolverSpec("pomo", t, options=(("search", s),)) for s in ("sample", "eas") for t in limits]
+def specs_for(problem: str, models: list[str], limits: list[float], classical_limits: list[float]) -> list[SolverSpec]:
+    """The solvers compared on the search subset: each model's variants, then classical ones at each limit."""
+    specs = []
+    for model in models:
+        specs += [SolverSpec(model, options=(("num_augment", 1),)), SolverSpec(model)]
+        specs += [SolverSpec(model, t, options=(("search", s),)) for s in ("sample", "eas") for t in limits]
     classical = ["lkh", "ortools"] if problem == "tsp" else ["hgs", "lkh", "ortools"]
     specs += [SolverSpec(name, t) for name in classical for t in classical_limits]
     return specs
@@ -40,6 +43,7 @@ def specs_for(problem: str, limits: list[float], classical_limits: list[float]) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default="tsp50,tsp100,cvrp50,cvrp100")
+    parser.add_argument("--models", default="pomo", help="shipped neural models, e.g. pomo,symnco")
     parser.add_argument("--num-instances", type=int, default=1000)
     parser.add_argument("--search-instances", type=int, default=20)
     parser.add_argument("--limits", default="1,10", help="search seconds per instance")
@@ -52,17 +56,19 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     limits = [float(t) for t in args.limits.split(",")]
     classical_limits = [float(t) for t in args.classical_limits.split(",")]
+    models = args.models.split(",")
 
     rows = []
     for case in args.cases.split(","):
         problem, size = split_case(case)
         td = generate_dataset(problem, args.num_instances, size, seed=args.seed)
-        x8 = eval_neural(NeuralSolver("pomo"), problem, td, size, name=case)
-        rows.append({"case": case, **x8.row(label=f"pomo x8 (all {args.num_instances}, no reference)")})
+        for model in models:
+            x8 = eval_neural(NeuralSolver(model), problem, td, size, name=case)
+            rows.append({"case": case, **x8.row(label=f"{model} x8 (all {args.num_instances}, no reference)")})
         instances = instances_from_batch(problem, td[: args.search_instances], name=case)
         reference = SolverSpec(REFERENCE[problem], args.reference_limit)
         summary, _, ref_name = run_bench(
-            instances, specs_for(problem, limits, classical_limits), reference, out=Path(args.out) / case
+            instances, specs_for(problem, models, limits, classical_limits), reference, out=Path(args.out) / case
         )
         rows += [{"case": case, **row} for row in summary]
         print(format_table(rows, COLUMNS), flush=True)

@@ -31,7 +31,7 @@ from ncorouting.solvers import SOLVERS, get_solver  # noqa: E402
 SPEC = re.compile(
     r"^(?P<name>[a-z_]+)(?::(?P<seconds>[0-9.]+))?(?P<options>(?:\+[a-z_]+=[^+@]+)*)(?:@(?P<checkpoint>.+))?$"
 )
-NEURAL = ("pomo", "am", "bq", "camp", "seq_am", "deepaco", "gfacs", "rrnco", "matnet")
+NEURAL = ("pomo", "am", "symnco", "bq", "camp", "seq_am", "deepaco", "gfacs", "rrnco", "matnet")
 
 
 @dataclass(frozen=True)

@@ -156,6 +156,7 @@ SOLVERS: dict[str, Callable[..., Solver]] = {
     "hgs": _hgs,
     "pomo": _neural("pomo"),
     "am": _neural("am"),
+    "symnco": _neural("symnco"),
     "bq": _bq,
     "camp": _pvrp_neural("camp"),
     "seq_am": _pvrp_neural("seq_am"),

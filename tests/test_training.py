@@ -24,7 +24,7 @@ TINY = [
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("experiment", ["tsp20_pomo", "cvrp20_pomo", "tsp20_am", "tsp20_am_ppo"])
+@pytest.mark.parametrize("experiment", ["tsp20_pomo", "cvrp20_pomo", "tsp20_am", "tsp20_am_ppo", "cvrp100_symnco"])
 def test_each_model_trains_and_exports(tmp_path, experiment):
     cfg = load_config([f"experiment={experiment}", "trainer.max_epochs=1", f"output_dir={tmp_path}", *TINY])
     policy_path = train(cfg)
@@ -58,6 +58,19 @@ def test_init_from_starts_a_larger_run_with_trained_weights():
     assert origin["init_from_num_loc"] == 20
     for (name, a), (_, b) in zip(model.policy.state_dict().items(), source.state_dict().items(), strict=True):
         assert torch.equal(a, b), name
+
+
+def test_symnco_starts_from_pomo_weights_with_a_fresh_projection_head():
+    """SymNCO's policy is POMO's plus a projection head: the POMO weights load, the head starts fresh."""
+    cfg = load_config(["experiment=tsp100_symnco"])
+    model, _ = build_model(cfg, build_env(cfg))
+    origin = init_weights(model, cfg)
+    source, _ = load_policy(cfg.init_from)
+    assert origin["init_from_model"] == "pomo" and origin["init_from_num_loc"] == 100
+    own = model.policy.state_dict()
+    for name, weight in source.state_dict().items():
+        assert torch.equal(own[name], weight), name
+    assert any(name.startswith("projection_head.") for name in own)
 
 
 def test_init_from_refuses_another_problem_or_model():

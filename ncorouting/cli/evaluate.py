@@ -61,7 +61,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_generated_set_args(p, "tsp", 20, 1000, 1234)
     p.add_argument("--dataset", default=None, help=".npz test set (from `generate`) instead of generating one")
-    p.add_argument("--solver", default="pomo", choices=["pomo", "am"], help="neural model to evaluate")
+    p.add_argument("--solver", default="pomo", choices=["pomo", "am", "symnco"], help="neural model to evaluate")
     p.add_argument("--checkpoint", default=None, help="policy file; default: the shipped one nearest in size")
     p.add_argument(
         "--num-augment", type=int, choices=[1, 8], default=None, help="dihedral augmentations (default: model's)"

@@ -42,22 +42,22 @@ class SolverFlag:
 SOLVER_FLAGS = [
     SolverFlag(
         "--checkpoint",
-        ("pomo", "am", "bq", "camp", "seq_am", "deepaco", "gfacs", "rrnco", "matnet"),
+        ("pomo", "am", "symnco", "bq", "camp", "seq_am", "deepaco", "gfacs", "rrnco", "matnet"),
         {"help": "policy file (.pt or Lightning .ckpt); default: shipped"},
     ),
     SolverFlag(
         "--num-augment",
-        ("pomo", "am", "camp", "seq_am", "rrnco"),
+        ("pomo", "am", "symnco", "camp", "seq_am", "rrnco"),
         {"type": int, "choices": [1, 8], "help": "dihedral augmentations (default: 8 for POMO and RRNCO, 1 for AM)"},
     ),
     SolverFlag(
         "--device",
-        ("pomo", "am", "bq", "camp", "seq_am", "deepaco", "gfacs", "rrnco", "matnet"),
+        ("pomo", "am", "symnco", "bq", "camp", "seq_am", "deepaco", "gfacs", "rrnco", "matnet"),
         {"help": "torch device for neural solvers, e.g. cuda (default: cpu)"},
     ),
     SolverFlag(
         "--search",
-        ("pomo", "am"),
+        ("pomo", "am", "symnco"),
         {
             "choices": ["sample", "eas"],
             "help": "improve the greedy answer until --time-limit: sampling or Efficient Active Search (default: none)",

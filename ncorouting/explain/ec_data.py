@@ -19,6 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from ncorouting import resources
+from ncorouting.errors import InputError
 from ncorouting.explain.annotate import RuleAnnotator, intention_classes
 from ncorouting.explain.ec_features import RouteSample, node_features, route_sample
 from ncorouting.explain.question import Question, actual_next, infeasibility
@@ -39,13 +40,11 @@ def generate_instances(
     """`count` generated instances of `problem` (cvrp, cvrptw, or acvrptw sampled from `cities`, city files
     or OSM extracts) with `num_loc` clients."""
     if problem == "acvrptw":
-        from ncorouting.envs import make_env
-        from ncorouting.realworld.instances import instances_from_batch as road_instances
+        from ncorouting.realworld.instances import sample_instances
 
-        with torch.random.fork_rng():
-            torch.manual_seed(seed)
-            batch = make_env(problem, num_loc, cities=cities).generator(count)
-        return road_instances(problem, batch, name=f"{problem}{num_loc}-s{seed}")
+        if not cities:
+            raise InputError("acvrptw instances are sampled from city files: give `cities` (paths)")
+        return sample_instances(cities, problem, num_loc, count, seed, name=f"{problem}{num_loc}-s{seed}")
     if problem == "cvrptw":
         from ncorouting.envs.cvrptw.batch import cvrptw_instances
         from ncorouting.envs.cvrptw.generator import CVRPTWGenerator

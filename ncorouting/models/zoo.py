@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
-from rl4co.models.zoo import AMPPO, POMO, AttentionModel
+from rl4co.models.zoo import AMPPO, POMO, AttentionModel, SymNCO
 from rl4co.models.zoo.am.policy import AttentionModelPolicy
 from rl4co.models.zoo.matnet.policy import MatNetPolicy
+from rl4co.models.zoo.symnco.policy import SymNCOPolicy
 
 from ncorouting.errors import UnknownNameError
 from ncorouting.models.aco.lit import DeepACOModule, GFACSModule
@@ -33,6 +34,8 @@ class ModelSpec:
     policy_class: Callable[..., torch.nn.Module] = AttentionModelPolicy
     multistart: bool = False  # POMO decodes from every start node; AM from one
     default_augment: int = 1
+    #: Models whose policy weights may start a run of this one (`init_from`); layers they lack start fresh.
+    warm_starts: tuple[str, ...] = ()
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -42,6 +45,16 @@ MODELS: dict[str, ModelSpec] = {
         {"num_encoder_layers": 6, "normalization": "instance", "use_graph_context": False},
         multistart=True,
         default_augment=8,
+    ),
+    # SymNCO (Kim et al. 2022) on POMO's policy: shared baselines over augmentations and start nodes plus the
+    # invariance loss of a projection head; its policy is POMO's plus that head, so POMO weights can start it.
+    "symnco": ModelSpec(
+        SymNCO,
+        {"num_encoder_layers": 6, "normalization": "instance", "use_graph_context": False},
+        SymNCOPolicy,
+        multistart=True,
+        default_augment=8,
+        warm_starts=("pomo",),
     ),
     # Attention Model (Kool et al. 2019), REINFORCE with a rollout (or any rl4co) baseline.
     "am": ModelSpec(AttentionModel, {"num_encoder_layers": 3}),

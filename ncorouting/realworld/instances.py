@@ -5,6 +5,7 @@ km, minutes, longitude/latitude), plus sampling instances from a city."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -24,10 +25,14 @@ def _check_problem(problem: str) -> None:
         raise InputError(f"real-world problems are {', '.join(REALWORLD_PROBLEMS)}, not '{problem}'")
 
 
-def sample_batch(city: City | Sequence[City], problem: str, size: int, count: int, seed: int = 0) -> TensorDict:
+#: One city (a `City`, a city file or an OSM extract) or several.
+Cities = City | str | Path | Sequence[City | str | Path]
+
+
+def sample_batch(city: Cities, problem: str, size: int, count: int, seed: int = 0) -> TensorDict:
     """`count` instances of `size` nodes (ATSP) or clients (ACVRP/ACVRPTW) from the cities, reproducible."""
     _check_problem(problem)
-    cities = [city] if isinstance(city, City) else list(city)
+    cities = [city] if isinstance(city, (City, str, Path)) else list(city)
     generator = make_env(problem, size, cities=cities).generator
     with torch.random.fork_rng():
         torch.manual_seed(seed)
@@ -35,11 +40,13 @@ def sample_batch(city: City | Sequence[City], problem: str, size: int, count: in
 
 
 def sample_instances(
-    city: City | Sequence[City], problem: str, size: int, count: int, seed: int = 0, name: str | None = None
+    city: Cities, problem: str, size: int, count: int, seed: int = 0, name: str | None = None
 ) -> list[Instance]:
-    """Sampled instances as `Instance`s (named `<city>-<problem><size>-<seed>-<i>`)."""
+    """Sampled instances as `Instance`s (named `<city>-<problem><size>-<seed>-<i>` unless `name` is given)."""
     td = sample_batch(city, problem, size, count, seed)
-    base = name or f"{(city if isinstance(city, City) else city[0]).name}-{problem}{size}-{seed}"
+    first = city if isinstance(city, (City, str, Path)) else city[0]
+    city_name = first.name if isinstance(first, City) else Path(first).name.split(".")[0]
+    base = name or f"{city_name}-{problem}{size}-{seed}"
     return instances_from_batch(problem, td, base)
 
 

@@ -83,16 +83,21 @@ def build_model(cfg: DictConfig, env):
 
 
 def init_weights(model, cfg: DictConfig) -> dict:
-    """Start from a trained policy's weights (e.g. TSP20 weights for a TSP50 run): same problem and
-    model, any size; returns where they came from, for the exported policy's metadata."""
+    """Start from a trained policy's weights (e.g. TSP20 weights for a TSP50 run): same problem, any size,
+    the same model or one this model lists as a warm start (e.g. POMO for SymNCO, whose extra layers then
+    start fresh); returns where they came from, for the exported policy's metadata."""
     source, meta = load_policy(cfg.init_from, problem=cfg.env.name, allow_other_size=True)
-    if meta["model"] != cfg.model.name:
+    same = meta["model"] == cfg.model.name
+    if not same and meta["model"] not in get_model(cfg.model.name).warm_starts:
         raise InputError(f"init_from={cfg.init_from}: a '{meta['model']}' policy cannot start a '{cfg.model.name}' run")
     try:
-        model.policy.load_state_dict(source.state_dict())
+        result = model.policy.load_state_dict(source.state_dict(), strict=same)
     except RuntimeError as exc:
         raise InputError(f"init_from={cfg.init_from}: its weights do not fit this run's policy ({exc})") from None
-    return {"init_from": str(cfg.init_from), "init_from_num_loc": meta["num_loc"]}
+    if result.unexpected_keys or len(result.missing_keys) == len(model.policy.state_dict()):
+        raise InputError(f"init_from={cfg.init_from}: its weights do not fit this run's policy")
+    origin = {"init_from": str(cfg.init_from), "init_from_num_loc": meta["num_loc"]}
+    return origin if same else {**origin, "init_from_model": meta["model"]}
 
 
 def resume_checkpoint(cfg: DictConfig) -> str | None:
