@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import numpy as np
 import pytest
 import torch
+from helpers import small_cvrp
 
 from ncorouting.cli import main
 from ncorouting.explain import explain
@@ -49,6 +50,29 @@ def test_classifier_is_causal(explanation):
         a, b = model(batch), model(changed)
     torch.testing.assert_close(a[:, :2], b[:, :2])
     assert not torch.allclose(a[:, 2:], b[:, 2:])
+
+
+def test_state_places_each_edge_among_the_clients_it_could_visit_next():
+    """small_cvrp (capacity 4, demands 2; clients at x = 1, 2, -1, -2, so the length scale is 4): leaving
+    the depot for client 2 passes over clients 1 and 3 (distance 1), 2 of the 4 candidates; 2 -> 1 goes to
+    the nearest of the three that still fit; then the vehicle is full and no candidate is left."""
+    inst = small_cvrp()
+    state = route_sample(inst, [2, 1]).state
+    assert state[0, 8].item() == pytest.approx(2 / 4) and state[0, 9].item() == pytest.approx(1 / 4)
+    assert state[1, 8].item() == 0.0 and state[1, 9].item() == pytest.approx(1 / 4)
+    assert state[2, 8].item() == 0.0 and state[2, 9].item() == 0.0  # full: no candidate left, back to the depot
+
+
+def test_classifier_of_other_features_is_refused(tmp_path):
+    """A classifier file whose weights do not fit the current input features: a clear error, no traceback."""
+    from ncorouting.errors import CheckpointError
+    from ncorouting.explain.classifier_annotator import load_classifier, shipped_classifier
+
+    blob = torch.load(shipped_classifier("cvrp"), weights_only=False)
+    blob["state_dict"]["state_in.weight"] = blob["state_dict"]["state_in.weight"][:, :8]
+    torch.save(blob, tmp_path / "old.pt")
+    with pytest.raises(CheckpointError, match="do not fit this version"):
+        load_classifier(tmp_path / "old.pt", "cvrp")
 
 
 @pytest.mark.parametrize("problem", ["cvrp", "cvrptw"])

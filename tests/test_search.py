@@ -26,3 +26,30 @@ def test_search_needs_a_time_limit_and_a_known_name():
         NeuralSolver(search="sample").solve(inst)
     with pytest.raises(InputError, match="unknown search 'beam'"):
         NeuralSolver(search="beam")
+
+
+def test_sampling_temperature_reaches_the_policy():
+    """Near zero temperature every sampled rollout is the greedy one; at 1.0 sampling differs from greedy."""
+    import torch
+
+    from ncorouting.envs import make_env
+    from ncorouting.models.inference import decode
+    from ncorouting.models.search import _sample_round
+
+    solver = NeuralSolver()
+    policy, _ = solver.policy_for("cvrp", 20)
+    env = make_env("cvrp", 20)
+    td = generate_dataset("cvrp", 4, 20, seed=3)
+    _, greedy = decode(policy, env, td.clone(), True, 1)
+    torch.manual_seed(0)
+    _, cold = _sample_round(policy, env, td.clone(), True, 1, temperature=1e-4)
+    _, hot = _sample_round(policy, env, td.clone(), True, 1, temperature=5.0)
+    assert torch.allclose(cold, greedy)
+    assert not torch.allclose(hot, greedy)
+
+
+def test_temperature_is_checked():
+    with pytest.raises(InputError, match="applies to a search"):
+        NeuralSolver(temperature=0.5)
+    with pytest.raises(InputError, match="positive number"):
+        NeuralSolver(search="sample", temperature=0.0)

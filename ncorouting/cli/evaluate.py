@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         device=args.device,
         search=args.search,
+        temperature=args.temperature,
     )
     neural = eval_neural(solver, problem, td, num_loc, time_limit=args.search_time_limit)
     print(f"note: {solver.policy_note(problem, num_loc)}", file=sys.stderr)
@@ -71,6 +72,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--search", choices=["sample", "eas"], default=None, help="test-time search after greedy decoding")
     p.add_argument(
         "--search-time-limit", type=positive_number, default=None, help="search seconds per instance (with --search)"
+    )
+    p.add_argument(
+        "--temperature",
+        type=positive_number,
+        default=None,
+        help="softmax temperature of --search's sampling (default: 0.3)",
     )
     p.add_argument("--reference", default="ortools", help=f"reference solver ('' for none), one of {sorted(SOLVERS)}")
     p.add_argument("--reference-instances", type=int, default=100, help="instances the reference solves")

@@ -63,6 +63,14 @@ SOLVER_FLAGS = [
             "help": "improve the greedy answer until --time-limit: sampling or Efficient Active Search (default: none)",
         },
     ),
+    SolverFlag(
+        "--temperature",
+        ("pomo", "am", "symnco"),
+        {
+            "type": positive_number,
+            "help": "softmax temperature of --search's sampling (default: 0.3; 1.0 samples the policy as trained)",
+        },
+    ),
     SolverFlag("--beam", ("bq",), {"type": positive_int, "help": "BQ beam width (default: 1, greedy)"}),
     SolverFlag(
         "--knn",

@@ -37,7 +37,13 @@ def load_classifier(path: str | Path, problem: str | None = None) -> tuple[EdgeC
     if problem is not None and blob["problem"] != problem:
         raise CheckpointError(f"{path}: edge classifier for '{blob['problem']}', not '{problem}'")
     model = EdgeClassifier(len(blob["classes"]), **blob["model_kwargs"])
-    model.load_state_dict(blob["state_dict"])
+    try:
+        model.load_state_dict(blob["state_dict"])
+    except RuntimeError:
+        raise CheckpointError(
+            f"{path}: its weights do not fit this version's edge classifier (trained on other input features); "
+            "retrain it with `python -m ncorouting.explain.ec_train`"
+        ) from None
     return model.eval(), blob
 
 

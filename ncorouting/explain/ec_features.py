@@ -3,8 +3,10 @@ its two end nodes and the state when it is taken (all scaled to the unit square 
 
 Node: x, y, depot flag, demand / capacity, and with time windows: open, close, service (/ horizon).
 State before edge t: remaining capacity share, time / horizon, the edge's length, the slack left at its
-head ((close - service start) / horizon), the wait there, and the shares of unserved clients that still
-fit the load, can be reached in time, and both.
+head ((close - service start) / horizon), the wait there, the shares of unserved clients that still
+fit the load, can be reached in time, and both, and where the edge stands among the clients the vehicle could
+visit next: the share of them nearer than its head, and the nearest one's distance (the rule annotator's first
+relaxation, the shortest path through them, mostly takes a near one).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ncorouting.explain.schedule import leave_time, reachable, route_load, route
 from ncorouting.instance import Instance
 
 NODE_DIM = 7
-STATE_DIM = 8
+STATE_DIM = 10
 
 
 @dataclass
@@ -80,6 +82,11 @@ def route_sample(
         state[t, 5] = (reach.fits & reach.allowed).sum() / share
         state[t, 6] = (reach.in_time & reach.allowed).sum() / share
         state[t, 7] = reach.feasible.sum() / share
+        candidates = unserved[reach.feasible]
+        if candidates.size:
+            near = instance.distances[a, candidates]
+            state[t, 8] = float((near < instance.distances[a, b]).sum()) / candidates.size
+            state[t, 9] = float(near.min()) / length
         if times is not None:
             state[t, 1] = (leave_time(instance, prefix, vehicle) - t0) / horizon
             start = float(times.starts[t]) if b != 0 else times.back

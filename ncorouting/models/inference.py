@@ -19,7 +19,7 @@ from ncorouting.envs.tsp.checker import tour_to_routes
 from ncorouting.errors import CheckpointError, InputError
 from ncorouting.instance import Instance
 from ncorouting.models.checkpoint import load_policy
-from ncorouting.models.search import SEARCHES, Incumbent, eas_search, sample_search
+from ncorouting.models.search import SAMPLE_TEMPERATURE, SEARCHES, Incumbent, eas_search, sample_search
 from ncorouting.models.zoo import get_model
 from ncorouting.realworld.instances import REALWORLD_PROBLEMS, batch_from_instances
 from ncorouting.solution import Solution
@@ -110,7 +110,8 @@ class NeuralSolver(Solver):
     Decoding is one greedy pass (POMO: from every start node, best of `num_augment` dihedral
     augmentations); without `search` the time limit does not apply. With `search` ("sample" or "eas")
     the greedy answer is improved until `time_limit` seconds per instance have passed (a batch of k
-    instances gets k times the limit), and the reported time covers greedy decoding and search.
+    instances gets k times the limit), and the reported time covers greedy decoding and search;
+    `temperature` is the softmax temperature of the search's sampling.
     """
 
     problems = ("tsp", "cvrp", "cvrptw")
@@ -125,10 +126,16 @@ class NeuralSolver(Solver):
         batch_size: int = 100,
         device: str = "cpu",
         search: str | None = None,
+        temperature: float | None = None,
     ):
         if search is not None and search not in SEARCHES:
             raise InputError(f"unknown search '{search}'; choose one of {', '.join(SEARCHES)}")
+        if temperature is not None and search is None:
+            raise InputError("a sampling temperature applies to a search ('sample' or 'eas') only")
+        if temperature is not None and not (isinstance(temperature, int | float) and 0 < temperature < float("inf")):
+            raise InputError(f"temperature must be a positive number, got {temperature!r}")
         self.search = search
+        self.temperature = SAMPLE_TEMPERATURE if temperature is None else float(temperature)
         self.name = model
         self.spec = get_model(model)
         self.checkpoint = checkpoint
@@ -178,10 +185,12 @@ class NeuralSolver(Solver):
             if self.search is not None:
                 deadline = began + time_limit * chunk.batch_size[0]
                 if self.search == "sample":
-                    sample_search(policy, env, chunk, best, self.spec.multistart, self.num_augment, deadline)
+                    sample_search(
+                        policy, env, chunk, best, self.spec.multistart, self.num_augment, deadline, self.temperature
+                    )
                 else:  # an EAS iteration (sampling plus a backward pass) costs about 3 greedy decodes
                     guess = 3 * (time.perf_counter() - began)
-                    eas_search(policy, env, chunk, best, self.num_augment, deadline, guess)
+                    eas_search(policy, env, chunk, best, self.num_augment, deadline, guess, self.temperature)
             actions.extend(a.cpu() for a in best.actions)
             rewards.append(best.rewards.cpu())
         return actions, torch.cat(rewards)
