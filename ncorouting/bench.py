@@ -26,12 +26,11 @@ from ncorouting.errors import InputError  # noqa: E402
 from ncorouting.instance import Instance  # noqa: E402
 from ncorouting.registry import get_problem  # noqa: E402
 from ncorouting.solution import Solution  # noqa: E402
-from ncorouting.solvers import SOLVERS, get_solver  # noqa: E402
+from ncorouting.solvers import NEURAL, SOLVERS, get_solver  # noqa: E402
 
 SPEC = re.compile(
     r"^(?P<name>[a-z_]+)(?::(?P<seconds>[0-9.]+))?(?P<options>(?:\+[a-z_]+=[^+@]+)*)(?:@(?P<checkpoint>.+))?$"
 )
-NEURAL = ("pomo", "am", "symnco", "bq", "camp", "seq_am", "deepaco", "gfacs", "rrnco", "matnet")
 
 
 @dataclass(frozen=True)

@@ -150,13 +150,16 @@ def _nearest(**options) -> Solver:
     return NearestNeighbourSolver(**options)
 
 
+#: rl4co's constructive policies on coordinates (`NeuralSolver`): they take test-time search.
+SEARCH_MODELS = ("pomo", "am", "symnco")
+#: Every learned solver: these take a policy file (`--checkpoint`) and a torch device.
+NEURAL = (*SEARCH_MODELS, "bq", "camp", "seq_am", "deepaco", "gfacs", "rrnco", "matnet")
+
 SOLVERS: dict[str, Callable[..., Solver]] = {
     "ortools": _ortools,
     "lkh": _lkh,
     "hgs": _hgs,
-    "pomo": _neural("pomo"),
-    "am": _neural("am"),
-    "symnco": _neural("symnco"),
+    **{model: _neural(model) for model in SEARCH_MODELS},
     "bq": _bq,
     "camp": _pvrp_neural("camp"),
     "seq_am": _pvrp_neural("seq_am"),

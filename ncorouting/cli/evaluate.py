@@ -14,7 +14,7 @@ from pathlib import Path
 from ncorouting.cli.common import add_generated_set_args, positive_int, positive_number
 from ncorouting.registry import get_problem
 from ncorouting.report import format_table
-from ncorouting.solvers import SOLVERS, get_solver
+from ncorouting.solvers import SEARCH_MODELS, SOLVERS, get_solver
 
 EVAL_COLUMNS = ["solver", "instances", "mean_cost", "gap_pct", "feasible_pct", "s_per_inst", "inst_per_s"]
 
@@ -62,7 +62,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_generated_set_args(p, "tsp", 20, 1000, 1234)
     p.add_argument("--dataset", default=None, help=".npz test set (from `generate`) instead of generating one")
-    p.add_argument("--solver", default="pomo", choices=["pomo", "am", "symnco"], help="neural model to evaluate")
+    p.add_argument("--solver", default="pomo", choices=SEARCH_MODELS, help="neural model to evaluate")
     p.add_argument("--checkpoint", default=None, help="policy file; default: the shipped one nearest in size")
     p.add_argument(
         "--num-augment", type=int, choices=[1, 8], default=None, help="dihedral augmentations (default: model's)"

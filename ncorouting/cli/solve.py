@@ -19,7 +19,7 @@ from ncorouting.io import read_instance, write_solution
 from ncorouting.registry import get_problem
 from ncorouting.report import format_table
 from ncorouting.solution import Solution
-from ncorouting.solvers import SOLVERS, get_solver
+from ncorouting.solvers import NEURAL, SEARCH_MODELS, SOLVERS, get_solver
 
 SOLVE_COLUMNS = ["instance", "solver", "cost", "feasible", "routes", "time_s", "optimum", "gap_pct"]
 
@@ -42,22 +42,22 @@ class SolverFlag:
 SOLVER_FLAGS = [
     SolverFlag(
         "--checkpoint",
-        ("pomo", "am", "symnco", "bq", "camp", "seq_am", "deepaco", "gfacs", "rrnco", "matnet"),
+        NEURAL,
         {"help": "policy file (.pt or Lightning .ckpt); default: shipped"},
     ),
     SolverFlag(
         "--num-augment",
-        ("pomo", "am", "symnco", "camp", "seq_am", "rrnco"),
+        (*SEARCH_MODELS, "camp", "seq_am", "rrnco"),
         {"type": int, "choices": [1, 8], "help": "dihedral augmentations (default: 8 for POMO and RRNCO, 1 for AM)"},
     ),
     SolverFlag(
         "--device",
-        ("pomo", "am", "symnco", "bq", "camp", "seq_am", "deepaco", "gfacs", "rrnco", "matnet"),
+        NEURAL,
         {"help": "torch device for neural solvers, e.g. cuda (default: cpu)"},
     ),
     SolverFlag(
         "--search",
-        ("pomo", "am", "symnco"),
+        SEARCH_MODELS,
         {
             "choices": ["sample", "eas"],
             "help": "improve the greedy answer until --time-limit: sampling or Efficient Active Search (default: none)",
@@ -65,7 +65,7 @@ SOLVER_FLAGS = [
     ),
     SolverFlag(
         "--temperature",
-        ("pomo", "am", "symnco"),
+        SEARCH_MODELS,
         {
             "type": positive_number,
             "help": "softmax temperature of --search's sampling (default: 0.3; 1.0 samples the policy as trained)",

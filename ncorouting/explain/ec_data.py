@@ -19,7 +19,6 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from ncorouting import resources
-from ncorouting.errors import InputError
 from ncorouting.explain.annotate import RuleAnnotator, intention_classes
 from ncorouting.explain.ec_features import RouteSample, node_features, route_sample
 from ncorouting.explain.question import Question, actual_next, infeasibility
@@ -42,8 +41,6 @@ def generate_instances(
     if problem == "acvrptw":
         from ncorouting.realworld.instances import sample_instances
 
-        if not cities:
-            raise InputError("acvrptw instances are sampled from city files: give `cities` (paths)")
         return sample_instances(cities, problem, num_loc, count, seed, name=f"{problem}{num_loc}-s{seed}")
     if problem == "cvrptw":
         from ncorouting.envs.cvrptw.batch import cvrptw_instances

@@ -15,6 +15,7 @@ from ncorouting.envs import make_env
 from ncorouting.errors import InputError
 from ncorouting.instance import Instance
 from ncorouting.realworld.city import City
+from ncorouting.realworld.sampling import load_cities
 
 #: Real-world problems and whether node 0 is a depot.
 REALWORLD_PROBLEMS = {"atsp": False, "acvrp": True, "acvrptw": True}
@@ -32,8 +33,7 @@ Cities = City | str | Path | Sequence[City | str | Path]
 def sample_batch(city: Cities, problem: str, size: int, count: int, seed: int = 0) -> TensorDict:
     """`count` instances of `size` nodes (ATSP) or clients (ACVRP/ACVRPTW) from the cities, reproducible."""
     _check_problem(problem)
-    cities = [city] if isinstance(city, (City, str, Path)) else list(city)
-    generator = make_env(problem, size, cities=cities).generator
+    generator = make_env(problem, size, cities=load_cities(city or [])).generator
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         return generator(batch_size=[count])
@@ -43,10 +43,9 @@ def sample_instances(
     city: Cities, problem: str, size: int, count: int, seed: int = 0, name: str | None = None
 ) -> list[Instance]:
     """Sampled instances as `Instance`s (named `<city>-<problem><size>-<seed>-<i>` unless `name` is given)."""
-    td = sample_batch(city, problem, size, count, seed)
-    first = city if isinstance(city, (City, str, Path)) else city[0]
-    city_name = first.name if isinstance(first, City) else Path(first).name.split(".")[0]
-    base = name or f"{city_name}-{problem}{size}-{seed}"
+    cities = load_cities(city or [])
+    td = sample_batch(cities, problem, size, count, seed)
+    base = name or f"{cities[0].name}-{problem}{size}-{seed}"
     return instances_from_batch(problem, td, base)
 
 
