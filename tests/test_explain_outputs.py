@@ -16,6 +16,7 @@ from ncorouting.explain import explain
 from ncorouting.explain.classifier import EdgeClassifier, causal_mask, class_balanced_weights
 from ncorouting.explain.ec_features import collate, route_sample
 from ncorouting.explain.text import SYSTEM_PROMPT, LLMConfig, llm_messages
+from ncorouting.instance import Instance
 from ncorouting.io.datasets import generate_dataset, instances_from_batch
 from ncorouting.solution import Solution
 from ncorouting.solvers import get_solver
@@ -61,6 +62,31 @@ def test_state_places_each_edge_among_the_clients_it_could_visit_next():
     assert state[0, 8].item() == pytest.approx(2 / 4) and state[0, 9].item() == pytest.approx(1 / 4)
     assert state[1, 8].item() == 0.0 and state[1, 9].item() == pytest.approx(1 / 4)
     assert state[2, 8].item() == 0.0 and state[2, 9].item() == 0.0  # full: no candidate left, back to the depot
+
+
+def test_state_says_how_binding_capacity_is():
+    """small_cvrp: leaving the depot the four candidates need 8 = 2 loads of 4 (0.5 of the 4-load clip), the
+    head and the nearest candidate (client 1) each take half the load; after client 2 the three that fit need 3
+    loads of the 2 left and the head takes all of it; a full vehicle has no load left to compare against."""
+    state = route_sample(small_cvrp(), [2, 1]).state
+    assert state[0, 10:13].tolist() == pytest.approx([0.5, 0.5, 0.5])
+    assert state[1, 10:13].tolist() == pytest.approx([0.75, 1.0, 1.0])
+    assert state[2, 10:13].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_state_says_how_urgent_the_head_is():
+    """small_cvrp with windows (horizon 20): going first to client 1 (window [5, 6]), one of the four candidates
+    closes earlier (client 3, at 4), none has less slack than the head's 1 if visited directly, and the nearest
+    candidate (client 1, reached at 1) waits 4 for its window to open."""
+    base = small_cvrp()
+    windows = np.array([[0, 20], [5, 6], [0, 20], [0, 4], [0, 20]], dtype=float)
+    inst = Instance(
+        "cvrptw", base.distances, coords=base.coords, demands=base.demands, capacity=base.capacity,
+        time_windows=windows, service_times=np.zeros(5), name="line-tw",
+    )  # fmt: skip
+    state = route_sample(inst, [1]).state
+    assert state[0, 3].item() == pytest.approx(1 / 20)
+    assert state[0, 13:16].tolist() == pytest.approx([1 / 4, 0.0, 4 / 20])
 
 
 def test_classifier_of_other_features_is_refused(tmp_path):

@@ -1,7 +1,9 @@
 """Training data for the edge classifier, from a config (configs/explain/ec_<problem><size>.yaml):
 generated instances solved by the configured solvers, plus one counterfactual solution per solved
 instance for a random feasible question (as in RouteExplainer's CF datasets), every edge labelled by
-the rule annotator. Test instances are disjoint from training ones.
+the rule annotator. Test instances are disjoint from training ones. The dataset keeps routes and
+labels, not features: labelling is the costly part, and `ec_train` computes the features, so a change
+to them needs no relabelling.
 
     python -m ncorouting.explain.ec_data ec_cvrp20 [key=value ...]
 """
@@ -96,21 +98,40 @@ def counterfactuals(cfg: DictConfig, solutions: list[Solution]) -> list[Solution
     return [r.solution for r in found if r.solution is not None and r.solution.feasible]
 
 
-def labelled(solutions: list[Solution], classes: tuple[str, ...], desc: str) -> list[dict]:
-    """Every route of every solution as a labelled sample (a dict of tensors)."""
-    annotator, samples = RuleAnnotator(), []
+def labelled(solutions: list[Solution], classes: tuple[str, ...], desc: str) -> tuple[list[Instance], list[dict]]:
+    """The solutions' instances, and every route as a record: instance index, route, vehicle, labels."""
+    annotator, instances, records = RuleAnnotator(), [], []
     for solution in tqdm(solutions, desc=desc):
-        nodes = node_features(solution.instance)
+        instances.append(solution.instance)
         vehicles = solution.vehicles or [None] * len(solution.routes)
         for route, vehicle, labels in zip(solution.routes, vehicles, annotator.annotate(solution), strict=True):
-            sample: RouteSample = route_sample(solution.instance, route, vehicle, nodes)
-            sample.labels = torch.as_tensor([classes.index(x) for x in labels], dtype=torch.int64)
-            samples.append(vars(sample))
-    return samples
+            records.append(
+                {
+                    "instance": len(instances) - 1,
+                    "route": [int(c) for c in route],
+                    "vehicle": vehicle,
+                    "labels": [classes.index(x) for x in labels],
+                }
+            )
+    return instances, records
+
+
+def samples(instances: Sequence[Instance], records: Sequence[dict], desc: str = "features") -> list[RouteSample]:
+    """Classifier inputs with their labels for the dataset's route records."""
+    nodes: dict[int, torch.Tensor] = {}
+    out = []
+    for r in tqdm(records, desc=desc, mininterval=5):
+        k = r["instance"]
+        if k not in nodes:
+            nodes[k] = node_features(instances[k])
+        sample = route_sample(instances[k], r["route"], r["vehicle"], nodes[k])
+        sample.labels = torch.as_tensor(r["labels"], dtype=torch.int64)
+        out.append(sample)
+    return out
 
 
 def build_dataset(cfg: DictConfig) -> dict:
-    """Train and test samples, labelled, with the config that made them."""
+    """Train and test route records with their instances, labelled, with the config that made them."""
     data = cfg.dataset
     classes = intention_classes(cfg.problem)
     instances = generate_instances(cfg.problem, data.num_instances + data.test_instances, data.num_loc, data.seed)
@@ -119,7 +140,7 @@ def build_dataset(cfg: DictConfig) -> dict:
     for part, insts in split.items():
         actual = solve_all(cfg, insts)
         solutions = actual + counterfactuals(cfg, actual)
-        out[part] = labelled(solutions, classes, f"labelling {part}")
+        out[f"{part}_instances"], out[part] = labelled(solutions, classes, f"labelling {part}")
         out[f"{part}_solutions"] = len(solutions)
     return out
 

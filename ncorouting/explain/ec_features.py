@@ -6,7 +6,13 @@ State before edge t: remaining capacity share, time / horizon, the edge's length
 head ((close - service start) / horizon), the wait there, the shares of unserved clients that still
 fit the load, can be reached in time, and both, and where the edge stands among the clients the vehicle could
 visit next: the share of them nearer than its head, and the nearest one's distance (the rule annotator's first
-relaxation, the shortest path through them, mostly takes a near one).
+relaxation, the shortest path through them, mostly takes a near one); how binding capacity is (their total
+demand against the load left, clipped at 4x), the head's and the nearest one's demand against the load left
+(its second relaxation keeps capacity only); how urgent the head is among them (shares closing earlier and
+with less slack if visited directly) and the wait at the nearest one (time windows, its last class);
+what cheap stand-ins for the annotator's two relaxations do (`ec_proxies`): whether a quick path through
+the candidates goes to the head first and how much longer it gets if made to, and whether savings trips
+within the load left go there next.
 """
 
 from __future__ import annotations
@@ -17,11 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ncorouting.explain.ec_proxies import relaxation_features
 from ncorouting.explain.schedule import leave_time, reachable, route_load, route_times
 from ncorouting.instance import Instance
 
 NODE_DIM = 7
-STATE_DIM = 10
+STATE_DIM = 19
+#: Total candidate demand beyond this many loads counts as this many.
+BINDING_CLIP = 4.0
 
 
 @dataclass
@@ -72,6 +81,7 @@ def route_sample(
     capacity = instance.vehicle(vehicle).capacity
     times = route_times(instance, route, vehicle)
     state = np.zeros((len(path) - 1, STATE_DIM))
+    symmetric = bool(np.allclose(instance.distances, instance.distances.T))
     for t in range(len(path) - 1):
         prefix, a, b = list(route[:t]), path[t], path[t + 1]
         unserved = clients[~np.isin(clients, prefix)]
@@ -83,18 +93,40 @@ def route_sample(
         state[t, 6] = (reach.in_time & reach.allowed).sum() / share
         state[t, 7] = reach.feasible.sum() / share
         candidates = unserved[reach.feasible]
+        nearest = None
         if candidates.size:
             near = instance.distances[a, candidates]
+            nearest = int(np.argmin(near))
             state[t, 8] = float((near < instance.distances[a, b]).sum()) / candidates.size
-            state[t, 9] = float(near.min()) / length
+            state[t, 9] = float(near[nearest]) / length
+        left = capacity - route_load(instance, prefix)
+        if instance.demands is not None and np.isfinite(capacity) and left > 0:
+            if candidates.size:
+                demand = instance.demands[candidates]
+                state[t, 10] = min(float(demand.sum()) / left, BINDING_CLIP) / BINDING_CLIP
+                state[t, 12] = float(demand[nearest]) / left
+            state[t, 11] = float(instance.demands[b]) / left if b != 0 else 0.0
+        if candidates.size:
+            state[t, 16:19] = relaxation_features(
+                instance.distances, a, b, candidates, instance.demands, left, capacity, length, symmetric
+            )
         if times is not None:
-            state[t, 1] = (leave_time(instance, prefix, vehicle) - t0) / horizon
+            leave = leave_time(instance, prefix, vehicle)
+            speed = instance.vehicle(vehicle).speed
+            state[t, 1] = (leave - t0) / horizon
             start = float(times.starts[t]) if b != 0 else times.back
             close = float(instance.time_windows[b, 1])
-            travel = instance.travel_times[a, b] / instance.vehicle(vehicle).speed
-            arrival = (leave_time(instance, prefix, vehicle)) + travel
+            arrival = leave + instance.travel_times[a, b] / speed
             state[t, 3] = (close - start) / horizon
             state[t, 4] = max(0.0, start - arrival) / horizon
+            if candidates.size:
+                tw = instance.time_windows[candidates]
+                reach_at = leave + instance.travel_times[a, candidates] / speed
+                slack = tw[:, 1] - np.maximum(reach_at, tw[:, 0])
+                if b != 0:
+                    state[t, 13] = float((tw[:, 1] < close).sum()) / candidates.size
+                    state[t, 14] = float((slack < close - start).sum()) / candidates.size
+                state[t, 15] = max(0.0, float(tw[nearest, 0] - reach_at[nearest])) / horizon
     return RouteSample(
         nodes=node_features(instance) if nodes is None else nodes,
         source=torch.as_tensor(path[:-1], dtype=torch.int64),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -20,9 +21,11 @@ from lightning.pytorch.loggers import CSVLogger
 from omegaconf import DictConfig, OmegaConf
 from torch.utils.data import DataLoader
 
+from ncorouting.errors import InputError
 from ncorouting.explain.classifier import EdgeClassifier, class_balanced_loss, macro_f1
-from ncorouting.explain.ec_data import load_config
+from ncorouting.explain.ec_data import load_config, samples
 from ncorouting.explain.ec_features import RouteSample, collate
+from ncorouting.instance import Instance
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -31,9 +34,12 @@ FORMAT = "ncorouting-edge-classifier/1"
 
 
 class EdgeClassifierModule(LightningModule):
-    """Lightning wrapper: class-balanced training loss, macro-F1 on validation."""
+    """Lightning wrapper: class-balanced training loss, macro-F1 on validation; the learning rate drops by
+    `lr_factor` when validation macro-F1 has not risen for `lr_patience` epochs."""
 
-    def __init__(self, num_classes: int, model_kwargs: dict, lr: float, beta: float):
+    def __init__(
+        self, num_classes: int, model_kwargs: dict, lr: float, beta: float, lr_factor: float = 1.0, lr_patience: int = 1
+    ):
         super().__init__()
         self.save_hyperparameters()
         self.model = EdgeClassifier(num_classes, **model_kwargs)
@@ -54,23 +60,57 @@ class EdgeClassifierModule(LightningModule):
         self._val.clear()
 
     def configure_optimizers(self):
-        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+        optimizer = torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
+        if self.hparams.lr_factor >= 1.0:
+            return optimizer
+        plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            optimizer, mode="max", factor=self.hparams.lr_factor, patience=self.hparams.lr_patience
+        )
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": plateau, "monitor": "val/macro_f1"}}
 
 
-def _samples(records: list[dict]) -> list[RouteSample]:
-    return [RouteSample(**r) for r in records]
+def load_datasets(paths: str | Sequence[str]) -> dict:
+    """One `ec_data` file, or several (shards made with different seeds) joined: classes must agree."""
+    paths = [paths] if isinstance(paths, str) else list(paths)
+    joined: dict = {}
+    for path in paths:
+        data = torch.load(path, weights_only=False)
+        if "train_instances" not in data:
+            raise InputError(f"{path}: not an edge-classifier dataset of this version; rebuild it with ec_data")
+        if joined and tuple(data["classes"]) != tuple(joined["classes"]):
+            raise InputError(f"{path}: classes {data['classes']} differ from {joined['classes']} of {paths[0]}")
+        if not joined:
+            joined = {"problem": data["problem"], "classes": tuple(data["classes"]), "datasets": []}
+        joined["datasets"].append(data["config"]["dataset"])
+        for part in ("train", "test"):
+            shift = len(joined.get(f"{part}_instances", []))
+            joined.setdefault(f"{part}_instances", []).extend(data[f"{part}_instances"])
+            joined.setdefault(part, []).extend({**r, "instance": r["instance"] + shift} for r in data[part])
+    return joined
+
+
+def split_by_instance(
+    instances: Sequence[Instance], records: list[dict], share: float, seed: int
+) -> tuple[list[dict], list[dict]]:
+    """Validation and training records on disjoint instances, told apart by name (an instance's solution
+    and its counterfactual have alike routes, so a split by route would overstate validation scores)."""
+    keys = sorted({instances[r["instance"]].name for r in records})
+    order = torch.randperm(len(keys), generator=torch.Generator().manual_seed(seed)).tolist()
+    held = {keys[i] for i in order[: max(1, int(len(keys) * share))]}
+    val = [r for r in records if instances[r["instance"]].name in held]
+    return val, [r for r in records if instances[r["instance"]].name not in held]
 
 
 @torch.inference_mode()
-def evaluate(model: EdgeClassifier, samples: list[RouteSample], classes: tuple[str, ...]) -> dict:
+def evaluate(model: EdgeClassifier, routes: list[RouteSample], classes: tuple[str, ...]) -> dict:
     """Macro-F1, per-class F1 and accuracy against the rule labels, and the classifier's speed."""
     from sklearn.metrics import f1_score
 
     model.eval()
     predicted, truth = [], []
     start = time.perf_counter()
-    for i in range(0, len(samples), 512):
-        batch = collate(samples[i : i + 512])
+    for i in range(0, len(routes), 512):
+        batch = collate(routes[i : i + 512])
         predicted.append(model(batch).argmax(-1)[batch["edge_mask"]])
         truth.append(batch["labels"][batch["edge_mask"]])
     seconds = time.perf_counter() - start
@@ -81,10 +121,10 @@ def evaluate(model: EdgeClassifier, samples: list[RouteSample], classes: tuple[s
         "f1_per_class": dict(zip(classes, (float(x) for x in per_class), strict=True)),
         "accuracy": float((predicted == truth).float().mean()),
         "label_shares": {c: float((truth == k).float().mean()) for k, c in enumerate(classes)},
-        "routes": len(samples),
+        "routes": len(routes),
         "edges": int(truth.numel()),
         "seconds": seconds,
-        "routes_per_second": len(samples) / seconds,
+        "routes_per_second": len(routes) / seconds,
     }
 
 
@@ -118,14 +158,16 @@ def train(cfg: DictConfig) -> Path:
     if cfg.threads:
         torch.set_num_threads(int(cfg.threads))
     seed_everything(cfg.seed, workers=True)
-    data = torch.load(cfg.data, weights_only=False)
-    classes = tuple(data["classes"])
-    records = _samples(data["train"])
-    order = torch.randperm(len(records), generator=torch.Generator().manual_seed(cfg.seed)).tolist()
-    cut = max(1, int(len(records) * cfg.train.val_share))
-    val, train_set = [records[i] for i in order[:cut]], [records[i] for i in order[cut:]]
+    data_files = list(cfg.data) if OmegaConf.is_list(cfg.data) else [cfg.data]
+    data = load_datasets(data_files)
+    classes, instances = tuple(data["classes"]), data["train_instances"]
+    val_records, train_records = split_by_instance(instances, data["train"], cfg.train.val_share, cfg.seed)
+    val = samples(instances, val_records, "features, validation")
+    train_set = samples(instances, train_records, "features, training")
     model_kwargs = OmegaConf.to_container(cfg.model, resolve=True)
-    module = EdgeClassifierModule(len(classes), model_kwargs, cfg.train.lr, cfg.train.beta)
+    module = EdgeClassifierModule(
+        len(classes), model_kwargs, cfg.train.lr, cfg.train.beta, cfg.train.lr_factor, cfg.train.lr_patience
+    )
     out = Path(cfg.out)
     best = ModelCheckpoint(dirpath=out / "checkpoints", monitor="val/macro_f1", mode="max", save_top_k=1)
     trainer = Trainer(
@@ -141,7 +183,7 @@ def train(cfg: DictConfig) -> Path:
     loader = DataLoader(train_set, batch_size=cfg.train.batch_size, shuffle=True, collate_fn=collate)
     trainer.fit(module, loader, DataLoader(val, batch_size=512, collate_fn=collate))
     module = EdgeClassifierModule.load_from_checkpoint(best.best_model_path, weights_only=False)
-    metrics = evaluate(module.model, _samples(data["test"]), classes)
+    metrics = evaluate(module.model, samples(data["test_instances"], data["test"], "features, held out"), classes)
     blob = {
         "format": FORMAT,
         "problem": data["problem"],
@@ -155,7 +197,9 @@ def train(cfg: DictConfig) -> Path:
             "best_val_macro_f1": float(best.best_model_score),
             "epochs": trainer.current_epoch,
             "steps": trainer.global_step,
-            "dataset": data["config"]["dataset"],
+            "datasets": data["datasets"],
+            "data_files": data_files,
+            "train_instances": len({instances[r["instance"]].name for r in train_records}),
         },
     }
     path = out / "edge_classifier.pt"
