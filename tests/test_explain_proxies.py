@@ -61,7 +61,7 @@ def test_relaxation_features_on_a_line():
     assert relaxation_features(d, 2, 1, [1, 3, 4], dem, 2.0, 4.0, 4.0) == (1.0, 0.0, 1.0)
     assert relaxation_features(d, 2, 3, [1, 3, 4], dem, 2.0, 4.0, 4.0) == (0.0, pytest.approx(0.5), 0.0)
     assert relaxation_features(d, 2, 0, [1, 3, 4], dem, 2.0, 4.0, 4.0) == (0.0, 1.0, 0.0)
-    assert savings_next(d, 0, [1, 2, 3, 4], dem, 4.0, 4.0, symmetric=True) == {
+    assert savings_next(d, 0, savings_trips(d, 0, [1, 2, 3, 4], dem, 4.0, 4.0, symmetric=True)) == {
         1,
         2,
         3,
