@@ -35,7 +35,7 @@ FORMAT = "ncorouting-edge-classifier/1"
 
 class EdgeClassifierModule(LightningModule):
     """Lightning wrapper: class-balanced training loss, macro-F1 on validation; the learning rate drops by
-    `lr_factor` when validation macro-F1 has not risen for `lr_patience` epochs."""
+    `lr_factor` when validation macro-F1 has not risen for more than `lr_patience` epochs."""
 
     def __init__(
         self, num_classes: int, model_kwargs: dict, lr: float, beta: float, lr_factor: float = 1.0, lr_patience: int = 1
