@@ -10,13 +10,8 @@ import pytest
 from helpers import small_cvrp
 
 from ncorouting.explain.ec_features import route_sample
-from ncorouting.explain.ec_proxies import (
-    insertion_path,
-    path_cost,
-    relaxation_features,
-    savings_next,
-    savings_trips,
-)
+from ncorouting.explain.ec_proxies import insertion_path, relaxation_features, savings_next, savings_trips
+from ncorouting.explain.schedule import path_cost
 
 
 @pytest.mark.parametrize("symmetric", [True, False])

@@ -87,7 +87,8 @@ def route_sample(
         unserved = clients[~np.isin(clients, prefix)]
         reach = reachable(instance, prefix, unserved, vehicle)
         share = max(unserved.size, 1)
-        state[t, 0] = 1.0 - route_load(instance, prefix) / capacity if np.isfinite(capacity) else 1.0
+        load = route_load(instance, prefix)
+        state[t, 0] = 1.0 - load / capacity if np.isfinite(capacity) else 1.0
         state[t, 2] = instance.distances[a, b] / length
         state[t, 5] = (reach.fits & reach.allowed).sum() / share
         state[t, 6] = (reach.in_time & reach.allowed).sum() / share
@@ -99,7 +100,7 @@ def route_sample(
             nearest = int(np.argmin(near))
             state[t, 8] = float((near < instance.distances[a, b]).sum()) / candidates.size
             state[t, 9] = float(near[nearest]) / length
-        left = capacity - route_load(instance, prefix)
+        left = capacity - load
         if instance.demands is not None and np.isfinite(capacity) and left > 0:
             if candidates.size:
                 demand = instance.demands[candidates]

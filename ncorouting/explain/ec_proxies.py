@@ -13,14 +13,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from ncorouting.explain.schedule import path_cost
+
 #: 2-opt passes at most (each applies the best improving reversal).
 TWO_OPT_PASSES = 50
-
-
-def path_cost(d: np.ndarray, path: Sequence[int]) -> float:
-    """Length of a path along `d` (asymmetric matrices welcome)."""
-    p = np.asarray(path, dtype=np.int64)
-    return float(d[p[:-1], p[1:]].sum())
 
 
 @lru_cache(maxsize=128)

@@ -17,17 +17,13 @@ import elkai._elkai as elkai_lkh  # elkai's public API hides RUNS/MAX_TRIALS
 import numpy as np
 
 from ncorouting.baselines.lkh import _matrix_section, _parameters
+from ncorouting.explain.schedule import path_cost
 from ncorouting.instance import Instance
 
 #: Candidate sets up to this size are solved by enumerating every order.
 EXACT_UP_TO = 6
 #: Integer resolution of the weights handed to LKH.
 WEIGHT_RANGE = 10_000
-
-
-def _path_cost(d: np.ndarray, order: Sequence[int], here: int) -> float:
-    nodes = [here, *order, 0]
-    return float(sum(d[a, b] for a, b in itertools.pairwise(nodes)))
 
 
 def _lkh_path(d: np.ndarray, nodes: list[int]) -> list[int]:
@@ -59,7 +55,7 @@ def tsp_next(instance: Instance, here: int, candidates: Sequence[int]) -> set[in
         return {0}
     d = instance.distances
     if len(cand) <= EXACT_UP_TO:
-        best = min(itertools.permutations(cand), key=lambda order: _path_cost(d, order, here))
+        best = min(itertools.permutations(cand), key=lambda order: path_cost(d, [here, *order, 0]))
     else:
         best = _lkh_path(d, [here, *cand, 0])
     if here == 0 and np.allclose(d, d.T):

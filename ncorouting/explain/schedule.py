@@ -1,8 +1,9 @@
-"""Loads and times along a route, by the checker's rules: service starts at max(arrival, window open),
-leaving after the service time; travel time = duration / the vehicle's speed."""
+"""Loads, times and lengths along a route, by the checker's rules: service starts at max(arrival, window
+open), leaving after the service time; travel time = duration / the vehicle's speed."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,6 +46,11 @@ def route_times(instance: Instance, route: Sequence[int], vehicle: int | None = 
     back = time + service[prev] + travel[prev, 0]
     lateness += max(0.0, back - float(tw[0, 1]))
     return RouteTimes(np.asarray(starts), back, waiting, lateness)
+
+
+def path_cost(d: np.ndarray, path: Sequence[int]) -> float:
+    """Length of a path of nodes along the matrix `d` (asymmetric matrices welcome)."""
+    return float(sum(d[a, b] for a, b in itertools.pairwise(path)))
 
 
 def route_load(instance: Instance, route: Sequence[int]) -> float:
