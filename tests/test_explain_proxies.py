@@ -3,6 +3,7 @@ exact 2-opt on asymmetric matrices, and hand-checked verdicts."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -10,7 +11,14 @@ import pytest
 from helpers import small_cvrp
 
 from ncorouting.explain.ec_features import route_sample
-from ncorouting.explain.ec_proxies import insertion_path, relaxation_features, savings_next, savings_trips
+from ncorouting.explain.ec_proxies import (
+    QUICK_RELAXATION_ITERATIONS,
+    insertion_path,
+    relaxation_features,
+    savings_next,
+    savings_trips,
+)
+from ncorouting.explain.relaxed import cvrp_next
 from ncorouting.explain.schedule import path_cost
 
 
@@ -64,4 +72,18 @@ def test_relaxation_features_on_a_line():
     }  # from the depot: every trip's ends
     assert relaxation_features(d, 2, 1, [1, 3, 4], None, 2.0, np.inf, 4.0) == (1.0, 0.0, 1.0)
     state = route_sample(inst, [2, 1]).state
-    assert state[1, 16:19].tolist() == [1.0, 0.0, 1.0]
+    assert state[1, 16:20].tolist() == [1.0, 0.0, 1.0, 0.0]  # CVRP: its annotator solves no capacity-only relaxation
+
+
+def test_quick_capacity_relaxation_feature_with_time_windows():
+    """small_cvrp with windows that never bind: on every edge with candidates the last state number is
+    whether the annotator's capacity-only relaxation at the quick iteration count goes to the head; at
+    client 2 with 2 left it goes to client 1 (3 and 4 share a trip), and a far detour to 3 is not its step."""
+    inst = small_cvrp()
+    windowed = dataclasses.replace(
+        inst, problem="cvrptw", time_windows=np.array([[0.0, 100.0]] * 5), service_times=np.zeros(5)
+    )
+    for route, expected in (([2, 1], [1.0, 1.0, 0.0]), ([2, 3], [1.0, 0.0, 0.0])):
+        state = route_sample(windowed, route).state
+        assert state[:, 19].tolist() == expected
+    assert cvrp_next(windowed, [2], [1, 3, 4], None, QUICK_RELAXATION_ITERATIONS) == {1}

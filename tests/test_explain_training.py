@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from ncorouting.errors import InputError
+from ncorouting.explain.annotate import RuleAnnotator
 from ncorouting.explain.classifier_annotator import load_classifier
 from ncorouting.explain.ec_data import build_dataset, load_config, samples
 from ncorouting.explain.ec_features import STATE_DIM
@@ -64,10 +65,19 @@ def test_shards_join_with_instance_indices_shifted(shards):
 
 
 def test_old_or_foreign_dataset_is_refused(tmp_path, shards):
-    """A dataset without route records (an older format) is named with a clear error."""
+    """A dataset without route records (an older format), one labelled by the earlier annotator, and shards
+    labelled with different annotator settings are each named with a clear error."""
     torch.save({"problem": "cvrp", "classes": ("length", "capacity"), "train": [], "test": []}, tmp_path / "old.pt")
     with pytest.raises(InputError, match="old.pt: not an edge-classifier dataset of this version"):
         load_datasets([str(tmp_path / "old.pt")])
+    data = torch.load(shards[1][0], weights_only=False)
+    assert data["annotator"] == RuleAnnotator().settings
+    torch.save({k: v for k, v in data.items() if k != "annotator"}, tmp_path / "earlier.pt")
+    with pytest.raises(InputError, match="earlier.pt: labelled by an earlier rule annotator"):
+        load_datasets([str(tmp_path / "earlier.pt")])
+    torch.save({**data, "annotator": {**data["annotator"], "iterations": 1}}, tmp_path / "other.pt")
+    with pytest.raises(InputError, match="other.pt: labelled by annotator"):
+        load_datasets([shards[1][0], str(tmp_path / "other.pt")])
 
 
 def test_training_from_config_writes_a_loadable_classifier(tmp_path, shards):
@@ -90,4 +100,5 @@ def test_training_from_config_writes_a_loadable_classifier(tmp_path, shards):
     assert 0.0 <= metrics["macro_f1"] <= 1.0 and metrics["edges"] > 0
     assert blob["training"]["train_instances"] > 0 and len(blob["training"]["data_files"]) == 2
     assert [d["seed"] for d in blob["training"]["datasets"]] == [7, 8]
+    assert blob["training"]["annotator"] == RuleAnnotator().settings
     assert (tmp_path / "ec" / "learning_curve.png").stat().st_size > 0

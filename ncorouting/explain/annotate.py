@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ncorouting.errors import InputError
-from ncorouting.explain.relaxed import cvrp_next, tsp_next
+from ncorouting.explain.relaxed import RELAXED_ITERATIONS, cvrp_next, tsp_next
 from ncorouting.explain.schedule import reachable
 from ncorouting.instance import Instance
 from ncorouting.solution import Solution
@@ -46,10 +46,13 @@ class RuleAnnotator:
 
     name = "rules"
 
-    def __init__(self, relaxed_time_limit: float = 1.0, solution_limit: int = 50):
-        from ncorouting.baselines.ortools import OrToolsSolver
+    def __init__(self, relaxed_iterations: int = RELAXED_ITERATIONS):
+        self.relaxed_iterations = relaxed_iterations
 
-        self.cvrp_solver = OrToolsSolver(default_time_limit=relaxed_time_limit, solution_limit=solution_limit)
+    @property
+    def settings(self) -> dict:
+        """What decides its labels; stored with every dataset it labels, so shards of other labels never mix."""
+        return {"capacity_relaxation": "pyvrp", "iterations": self.relaxed_iterations}
 
     def annotate(self, solution: Solution) -> list[list[str]]:
         """One label per edge of each route (depot -> first client ... last client -> depot)."""
@@ -91,6 +94,7 @@ class RuleAnnotator:
         here = prefix[-1] if prefix else 0
         if nxt in tsp_next(instance, here, candidates):
             return classes[0]
-        if "capacity" in classes[1:-1] and nxt in cvrp_next(instance, prefix, candidates, vehicle, self.cvrp_solver):
-            return "capacity"
+        if "capacity" in classes[1:-1]:
+            if nxt in cvrp_next(instance, prefix, candidates, vehicle, self.relaxed_iterations):
+                return "capacity"
         return classes[-1]

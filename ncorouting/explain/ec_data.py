@@ -98,9 +98,11 @@ def counterfactuals(cfg: DictConfig, solutions: list[Solution]) -> list[Solution
     return [r.solution for r in found if r.solution is not None and r.solution.feasible]
 
 
-def labelled(solutions: list[Solution], classes: tuple[str, ...], desc: str) -> tuple[list[Instance], list[dict]]:
+def labelled(
+    solutions: list[Solution], classes: tuple[str, ...], annotator: RuleAnnotator, desc: str
+) -> tuple[list[Instance], list[dict]]:
     """The solutions' instances, and every route as a record: instance index, route, vehicle, labels."""
-    annotator, instances, records = RuleAnnotator(), [], []
+    instances, records = [], []
     for solution in tqdm(solutions, desc=desc):
         instances.append(solution.instance)
         vehicles = solution.vehicles or [None] * len(solution.routes)
@@ -136,11 +138,17 @@ def build_dataset(cfg: DictConfig) -> dict:
     classes = intention_classes(cfg.problem)
     instances = generate_instances(cfg.problem, data.num_instances + data.test_instances, data.num_loc, data.seed)
     split = {"train": instances[: data.num_instances], "test": instances[data.num_instances :]}
-    out = {"problem": cfg.problem, "classes": classes, "config": OmegaConf.to_container(cfg, resolve=True)}
+    annotator = RuleAnnotator()
+    out = {
+        "problem": cfg.problem,
+        "classes": classes,
+        "config": OmegaConf.to_container(cfg, resolve=True),
+        "annotator": annotator.settings,
+    }
     for part, insts in split.items():
         actual = solve_all(cfg, insts)
         solutions = actual + counterfactuals(cfg, actual)
-        out[f"{part}_instances"], out[part] = labelled(solutions, classes, f"labelling {part}")
+        out[f"{part}_instances"], out[part] = labelled(solutions, classes, annotator, f"labelling {part}")
         out[f"{part}_solutions"] = len(solutions)
     return out
 

@@ -70,17 +70,30 @@ class EdgeClassifierModule(LightningModule):
 
 
 def load_datasets(paths: str | Sequence[str]) -> dict:
-    """One `ec_data` file, or several (shards made with different seeds) joined: classes must agree."""
+    """One `ec_data` file, or several (shards made with different seeds) joined: classes and the annotator's
+    settings must agree."""
     paths = [paths] if isinstance(paths, str) else list(paths)
     joined: dict = {}
     for path in paths:
         data = torch.load(path, weights_only=False)
         if "train_instances" not in data:
             raise InputError(f"{path}: not an edge-classifier dataset of this version; rebuild it with ec_data")
+        if "annotator" not in data:
+            raise InputError(
+                f"{path}: labelled by an earlier rule annotator (its capacity relaxation was OR-Tools stopped after "
+                "50 solutions); rebuild it with ec_data"
+            )
         if joined and tuple(data["classes"]) != tuple(joined["classes"]):
             raise InputError(f"{path}: classes {data['classes']} differ from {joined['classes']} of {paths[0]}")
+        if joined and data["annotator"] != joined["annotator"]:
+            raise InputError(f"{path}: labelled by annotator {data['annotator']}, {paths[0]} by {joined['annotator']}")
         if not joined:
-            joined = {"problem": data["problem"], "classes": tuple(data["classes"]), "datasets": []}
+            joined = {
+                "problem": data["problem"],
+                "classes": tuple(data["classes"]),
+                "annotator": data["annotator"],
+                "datasets": [],
+            }
         joined["datasets"].append(data["config"]["dataset"])
         for part in ("train", "test"):
             shift = len(joined.get(f"{part}_instances", []))
@@ -198,6 +211,7 @@ def train(cfg: DictConfig) -> Path:
             "epochs": trainer.current_epoch,
             "steps": trainer.global_step,
             "datasets": data["datasets"],
+            "annotator": data["annotator"],
             "data_files": data_files,
             "train_instances": len({instances[r["instance"]].name for r in train_records}),
         },
