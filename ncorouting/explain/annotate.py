@@ -33,6 +33,12 @@ INTENTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def solves_capacity_relaxation(problem: str) -> bool:
+    """Whether the annotator solves a capacity-only relaxation for this problem (capacity is a class between
+    length and the last one); unknown problems have none."""
+    return "capacity" in INTENTIONS.get(problem, ())[1:-1]
+
+
 def intention_classes(problem: str) -> tuple[str, ...]:
     """The intention classes of a problem's edges."""
     try:
@@ -94,7 +100,7 @@ class RuleAnnotator:
         here = prefix[-1] if prefix else 0
         if nxt in tsp_next(instance, here, candidates):
             return classes[0]
-        if "capacity" in classes[1:-1]:
+        if solves_capacity_relaxation(instance.problem):
             if nxt in cvrp_next(instance, prefix, candidates, vehicle, self.relaxed_iterations):
                 return "capacity"
         return classes[-1]

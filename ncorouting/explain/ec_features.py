@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ncorouting.explain.annotate import INTENTIONS
+from ncorouting.explain.annotate import solves_capacity_relaxation
 from ncorouting.explain.ec_proxies import QUICK_RELAXATION_ITERATIONS, relaxation_features
 from ncorouting.explain.relaxed import cvrp_next
 from ncorouting.explain.schedule import leave_time, reachable, route_load, route_times
@@ -86,7 +86,7 @@ def route_sample(
     times = route_times(instance, route, vehicle)
     state = np.zeros((len(path) - 1, STATE_DIM))
     symmetric = bool(np.allclose(instance.distances, instance.distances.T))
-    capacity_relaxed = "capacity" in INTENTIONS.get(instance.problem, ())[1:-1]
+    capacity_relaxed = solves_capacity_relaxation(instance.problem)
     for t in range(len(path) - 1):
         prefix, a, b = list(route[:t]), path[t], path[t + 1]
         unserved = clients[~np.isin(clients, prefix)]

@@ -22,7 +22,7 @@ from pyvrp.stop import MaxIterations
 from ncorouting.baselines.lkh import _matrix_section, _parameters
 from ncorouting.baselines.ortools import power_of_ten_scale
 from ncorouting.baselines.pyvrp_hgs import COST_RANGE, FORBIDDEN, LOAD_RANGE
-from ncorouting.explain.schedule import path_cost
+from ncorouting.explain.schedule import path_cost, route_load
 from ncorouting.instance import Instance
 
 #: Candidate sets up to this size are solved by enumerating every order.
@@ -90,7 +90,7 @@ def _continuation_data(instance: Instance, prefix: Sequence[int], candidates: li
     if not prefix:
         matrices, vehicle_types = [arcs], [others]
     else:
-        left = int(np.floor((capacity - float(instance.demands[list(prefix)].sum())) * scale + 1e-6))
+        left = int(np.floor((capacity - route_load(instance, prefix)) * scale + 1e-6))
         clients.insert(0, Client(1, delivery=[0]))
         mine, rest = arcs.copy(), arcs.copy()
         mine[0, 1], mine[0, 2:], mine[2:, 1] = 0, FORBIDDEN, FORBIDDEN
