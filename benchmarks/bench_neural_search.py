@@ -4,7 +4,7 @@ instances, in one process. One gap-vs-time plot per problem size, every solution
 
     python benchmarks/bench_neural_search.py [--cases tsp50,tsp100,cvrp50,cvrp100] [--models pomo,symnco]
         [--num-instances 1000] [--search-instances 20] [--limits 1,10] [--classical-limits 1,5]
-        [--temperatures 0.3] [--out docs/bench/search]
+        [--searches sample,eas] [--temperatures 0.3] [--threads 1] [--out docs/bench/search]
 
 x8 runs on all `--num-instances`; search and classical solvers on the first `--search-instances`;
 gaps are per instance to the reference (LKH-3 for TSP, HGS for CVRP, at `--reference-limit` seconds).
@@ -30,7 +30,12 @@ COLUMNS = ["case", "solver", "instances", "feasible", "mean_cost", "gap_pct", "s
 
 
 def specs_for(
-    problem: str, models: list[str], limits: list[float], classical_limits: list[float], temperatures: list[float]
+    problem: str,
+    models: list[str],
+    searches: list[str],
+    limits: list[float],
+    classical_limits: list[float],
+    temperatures: list[float],
 ) -> list[SolverSpec]:
     """The solvers compared on the search subset: each model's variants (searches at each limit and sampling
     temperature), then classical ones at each limit."""
@@ -39,7 +44,7 @@ def specs_for(
         specs += [SolverSpec(model, options=(("num_augment", 1),)), SolverSpec(model)]
         specs += [
             SolverSpec(model, t, options=(("search", s), ("temperature", temp)))
-            for s in ("sample", "eas")
+            for s in searches
             for temp in temperatures
             for t in limits
         ]
@@ -56,6 +61,7 @@ def main() -> None:
     parser.add_argument("--search-instances", type=int, default=20)
     parser.add_argument("--limits", default="1,10", help="search seconds per instance")
     parser.add_argument("--classical-limits", default="1,5")
+    parser.add_argument("--searches", default="sample,eas", help="test-time searches to run, e.g. eas")
     parser.add_argument("--temperatures", default="0.3", help="sampling temperatures of the searches, e.g. 0.3,1")
     parser.add_argument("--reference-limit", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=1234)
@@ -66,6 +72,7 @@ def main() -> None:
     limits = [float(t) for t in args.limits.split(",")]
     classical_limits = [float(t) for t in args.classical_limits.split(",")]
     models = args.models.split(",")
+    searches = args.searches.split(",")
     temperatures = [float(t) for t in args.temperatures.split(",")]
 
     rows = []
@@ -77,7 +84,7 @@ def main() -> None:
             rows.append({"case": case, **x8.row(label=f"{model} x8 (all {args.num_instances}, no reference)")})
         instances = instances_from_batch(problem, td[: args.search_instances], name=case)
         reference = SolverSpec(REFERENCE[problem], args.reference_limit)
-        specs = specs_for(problem, models, limits, classical_limits, temperatures)
+        specs = specs_for(problem, models, searches, limits, classical_limits, temperatures)
         summary, _, ref_name = run_bench(instances, specs, reference, out=Path(args.out) / case)
         rows += [{"case": case, **row} for row in summary]
         print(format_table(rows, COLUMNS), flush=True)

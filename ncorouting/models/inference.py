@@ -19,7 +19,14 @@ from ncorouting.envs.tsp.checker import tour_to_routes
 from ncorouting.errors import CheckpointError, InputError
 from ncorouting.instance import Instance
 from ncorouting.models.checkpoint import load_policy
-from ncorouting.models.search import SAMPLE_TEMPERATURE, SEARCHES, Incumbent, eas_search, sample_search
+from ncorouting.models.search import (
+    SAMPLE_TEMPERATURE,
+    SEARCHES,
+    Incumbent,
+    eas_copies,
+    eas_search,
+    sample_search,
+)
 from ncorouting.models.zoo import get_model
 from ncorouting.realworld.instances import REALWORLD_PROBLEMS, batch_from_instances
 from ncorouting.solution import Solution
@@ -111,7 +118,8 @@ class NeuralSolver(Solver):
     augmentations); without `search` the time limit does not apply. With `search` ("sample" or "eas")
     the greedy answer is improved until `time_limit` seconds per instance have passed (a batch of k
     instances gets k times the limit), and the reported time covers greedy decoding and search;
-    `temperature` is the softmax temperature of the search's sampling.
+    `temperature` is the softmax temperature of the search's sampling. Sampling draws `num_augment` copies
+    per round; EAS 8, or 2 where too few iterations of 8 fit the time (`eas_copies`).
     """
 
     problems = ("tsp", "cvrp", "cvrptw")
@@ -188,9 +196,12 @@ class NeuralSolver(Solver):
                     sample_search(
                         policy, env, chunk, best, self.spec.multistart, self.num_augment, deadline, self.temperature
                     )
-                else:  # an EAS iteration (sampling plus a backward pass) costs about 3 greedy decodes
-                    guess = 3 * (time.perf_counter() - began)
-                    eas_search(policy, env, chunk, best, self.num_augment, deadline, guess, self.temperature)
+                else:  # an EAS iteration (sampling plus a backward pass) costs about 3 greedy decodes per copy
+                    per_copy = 3 * (time.perf_counter() - began) / max(self.num_augment, 1)
+                    copies = eas_copies(deadline - time.perf_counter(), per_copy)
+                    eas_search(
+                        policy, env, chunk, best, deadline, copies * per_copy, self.temperature, num_augment=copies
+                    )
             actions.extend(a.cpu() for a in best.actions)
             rewards.append(best.rewards.cpu())
         return actions, torch.cat(rewards)
