@@ -60,7 +60,7 @@ def main() -> None:
     parser.add_argument("--num-instances", type=int, default=1000)
     parser.add_argument("--search-instances", type=int, default=20)
     parser.add_argument("--limits", default="1,10", help="search seconds per instance")
-    parser.add_argument("--classical-limits", default="1,5")
+    parser.add_argument("--classical-limits", default="1,5", help='"" for no classical rows but the reference')
     parser.add_argument("--searches", default="sample,eas", help="test-time searches to run, e.g. eas")
     parser.add_argument("--temperatures", default="0.3", help="sampling temperatures of the searches, e.g. 0.3,1")
     parser.add_argument("--reference-limit", type=float, default=30.0)
@@ -70,7 +70,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     limits = [float(t) for t in args.limits.split(",")]
-    classical_limits = [float(t) for t in args.classical_limits.split(",")]
+    classical_limits = [float(t) for t in args.classical_limits.split(",") if t]
     models = args.models.split(",")
     searches = args.searches.split(",")
     temperatures = [float(t) for t in args.temperatures.split(",")]

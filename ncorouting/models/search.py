@@ -99,15 +99,25 @@ def sample_search(
 
 class _DeadlineEAS(EASEmb):
     """rl4co's EAS (embedding variant) whose budget is a wall-clock deadline, so that Lightning's set-up
-    counts against it too; EAS checks its budget after each iteration, so one more must fit."""
+    counts against it too. rl4co checks its `max_runtime` after each iteration, just after logging once; the
+    logging call sets it so that the search stops when another iteration as long as the last would end past
+    the deadline (a guess made up front, as `eas_search` makes to decide whether to start, can leave most of
+    an iteration unused)."""
 
-    def __init__(self, *args, deadline: float, iteration_guess: float, **kwargs):
+    def __init__(self, *args, deadline: float, **kwargs):
         super().__init__(*args, **kwargs)
-        self.deadline, self.iteration_guess = deadline, iteration_guess
+        self.deadline = deadline
 
     def training_step(self, batch, batch_idx):
-        self.hparams.max_runtime = self.deadline - time.perf_counter() - self.iteration_guess
+        self._iteration_began = time.perf_counter()
+        self.hparams.max_runtime = float("inf")
         return super().training_step(batch, batch_idx)
+
+    def log_dict(self, *args, **kwargs) -> None:
+        now = time.perf_counter()
+        last_iteration, self._iteration_began = now - self._iteration_began, now
+        self.hparams.max_runtime = -1.0 if now + last_iteration > self.deadline else float("inf")
+        super().log_dict(*args, **kwargs)
 
 
 def eas_search(
@@ -142,7 +152,6 @@ def eas_search(
             optimizer_kwargs={"lr": learning_rate, "weight_decay": 1e-6},
             verbose=False,
             deadline=deadline,
-            iteration_guess=iteration_guess,
         )
         trainer = Trainer(
             max_epochs=1,

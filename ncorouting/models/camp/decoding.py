@@ -10,6 +10,8 @@ from collections.abc import Callable
 import torch
 from tensordict import TensorDict
 
+from ncorouting.models.sampling import sample_categorical
+
 DECODE_TYPES = ("greedy", "sampling")
 
 
@@ -24,8 +26,7 @@ def choose(logp: torch.Tensor, decode_type: str) -> torch.Tensor:
     if decode_type == "greedy":
         return logp.argmax(-1)
     if decode_type == "sampling":
-        flat = logp.exp().reshape(-1, logp.size(-1))
-        return torch.multinomial(flat, 1).view(logp.shape[:-1])
+        return sample_categorical(logp.exp())
     raise ValueError(f"unknown decode type '{decode_type}'; known: {', '.join(DECODE_TYPES)}")
 
 
