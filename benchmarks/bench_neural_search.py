@@ -4,7 +4,7 @@ instances, in one process. One gap-vs-time plot per problem size, every solution
 
     python benchmarks/bench_neural_search.py [--cases tsp50,tsp100,cvrp50,cvrp100] [--models pomo,symnco]
         [--num-instances 1000] [--search-instances 20] [--limits 1,10] [--classical-limits 1,5]
-        [--searches sample,eas] [--temperatures 0.3] [--threads 1] [--out docs/bench/search]
+        [--searches sample,eas] [--temperatures 0.3] [--threads 1] [--workers 1] [--out docs/bench/search]
 
 x8 runs on all `--num-instances`; search and classical solvers on the first `--search-instances`;
 gaps are per instance to the reference (LKH-3 for TSP, HGS for CVRP, at `--reference-limit` seconds).
@@ -66,6 +66,7 @@ def main() -> None:
     parser.add_argument("--reference-limit", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1, help="processes for the classical solvers")
     parser.add_argument("--out", default="docs/bench/search")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -85,7 +86,7 @@ def main() -> None:
         instances = instances_from_batch(problem, td[: args.search_instances], name=case)
         reference = SolverSpec(REFERENCE[problem], args.reference_limit)
         specs = specs_for(problem, models, searches, limits, classical_limits, temperatures)
-        summary, _, ref_name = run_bench(instances, specs, reference, out=Path(args.out) / case)
+        summary, _, ref_name = run_bench(instances, specs, reference, args.workers, out=Path(args.out) / case)
         rows += [{"case": case, **row} for row in summary]
         print(format_table(rows, COLUMNS), flush=True)
     header = (

@@ -17,6 +17,8 @@ def test_draws_follow_the_probabilities_and_never_a_zero_entry():
     freq = torch.bincount(draws, minlength=7).double() / draws.numel()
     assert torch.allclose(freq, probs.double(), atol=0.005)
     assert freq[[0, 2, 6]].sum() == 0
+    half = sample_categorical(probs.to(torch.bfloat16).expand(1000, -1))  # mixed-precision decoders
+    assert not torch.isin(half, torch.tensor([0, 2, 6])).any()
     other = torch.tensor([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0])  # unnormalised: still a distribution
     mixed = sample_categorical(torch.stack([probs, other]).repeat(1000, 1))
     assert (mixed[1::2] == 6).all() and not (mixed[0::2] == 6).any()

@@ -14,7 +14,7 @@ from rl4co.utils.decoding import DecodingStrategy
 def sample_categorical(probs: torch.Tensor) -> torch.Tensor:
     """One index per row of `probs` [..., N] (non-negative, no row all zero), drawn with probability
     proportional to its entry; an entry of zero is never drawn."""
-    cdf = probs.cumsum(-1)
+    cdf = probs.float().cumsum(-1)  # half-precision sums would drift from the probabilities
     # a uniform draw in (0, total]: the first index whose cumulative sum reaches it; a zero entry repeats its
     # left neighbour's sum, so it is never the first to reach anything
     draw = (1 - torch.rand(cdf.shape[:-1] + (1,), device=cdf.device, dtype=cdf.dtype)) * cdf[..., -1:]

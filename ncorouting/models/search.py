@@ -132,7 +132,8 @@ def eas_search(
     num_augment: int = 8,
 ) -> Incumbent:
     """EAS on the whole batch until `deadline` (a perf_counter value), sampling `num_augment` (at least 2)
-    augmented copies of each instance at `temperature`, keeping the best per instance."""
+    augmented copies of each instance at `temperature`, keeping the best per instance. Not started when the
+    estimate of one iteration, `iteration_guess` seconds, does not fit before the deadline."""
     if num_augment < 2:
         raise InputError(f"EAS samples at least 2 augmented copies of an instance, not {num_augment}")
     if deadline - time.perf_counter() < iteration_guess:
