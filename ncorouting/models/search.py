@@ -26,9 +26,10 @@ SAMPLE_TEMPERATURE = 0.3
 EAS_LEARNING_RATE = 0.0041
 #: EAS samples 8 augmented copies of each instance per iteration (the dihedral set, as in the paper) when at
 #: least this many such iterations fit its budget, else 2 (the fewest rl4co's EAS takes) for four times the
-#: iterations. At 10 s per instance on one thread, 8 copies fit about 25-50 iterations at 50 nodes and 4-8 at
-#: 100; on the 10 instances per case of docs/benchmarks.md, 8 copies against 2: TSP50 0.38 / 0.96 %, CVRP50
-#: 2.61 / 2.12 %, CVRP100 7.37 / 6.38 % above LKH-3 / HGS.
+#: iterations. Measured before sampling moved to `sampling.sample_categorical`: at 10 s per instance on one
+#: thread, 8 copies fit about 25-50 iterations at 50 nodes and 4-8 at 100; on the 10 instances per case of
+#: docs/benchmarks.md, 8 copies against 2: TSP50 0.38 / 0.96 %, CVRP50 2.61 / 2.12 %, CVRP100 7.37 / 6.38 %
+#: above LKH-3 / HGS.
 EAS_MIN_ITERATIONS = 10
 
 
